@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './wire';
+export * from './zod-issues';

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { DomainEvent, EventEnvelope, RpcMeta, StoredCommit, Subjects } from '@orch/contracts';
+import { ConflictError, InternalError, PreconditionFailedError } from '@orch/errors';
+import { WrongExpectedSequence, type EventStore } from './event-store';
+import { LruCache } from './lru-cache';
+
+/** How one aggregate type folds its events. Pure: no I/O, no clock, no random ids. */
+export interface AggregateDefinition<S, E extends DomainEvent> {
+  type: string;
+  initialState: () => S;
+  evolve: (state: S, event: E) => S;
+  /** Validates each event's `{type, data}` on the way in and out of the log. */
+  eventSchema: z.ZodType<E>;
+  /** Current schema version per event type; 1 when absent. */
+  schemaVersions?: Partial<Record<E['type'], number>>;
+}
+
+/** An aggregate as loaded: its state, its version and where its subject stands in the stream. */
+export interface Loaded<S> {
+  id: string;
+  state: S;
+  version: number;
+  lastSeq: number;
+  /** Command ids already in this aggregate's history → the commit they produced. */
+  commands: Map<string, number>;
+}
+
+export interface ExecuteResult<S> {
+  state: S;
+  version: number;
+  /** Stream sequence of the commit (of the original one for a retried command). */
+  seq: number;
+  events: EventEnvelope[];
+  duplicate: boolean;
+}
+
+export interface ExecuteOptions {
+  /** How often a lost race is reloaded and decided again before answering 409. */
+  maxAttempts?: number;
+}
+
+/** What an execute needs of the command beyond its decision: who, which id, when. */
+export type CommandMeta = Pick<RpcMeta, 'actor' | 'commandId' | 'issuedAt' | 'expectedVersion'> & {
+  correlationId: string;
+  causationId?: string | null;
+};
+
+/**
+ * Load → decide → append with the expected subject sequence. A lost race reloads and decides
+ * again (bounded); the decider itself refuses when the reloaded state no longer allows the
+ * command, so a command about a particular state answers 409 instead of acting twice.
+ */
+export class AggregateRepository<S, E extends DomainEvent> {
+  private readonly cache: LruCache<Loaded<S>>;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly subjects: Subjects,
+    private readonly def: AggregateDefinition<S, E>,
+    cacheSize = 10_000,
+  ) {
+    this.cache = new LruCache(cacheSize);
+  }
+
+  subjectOf(id: string): string {
+    return this.subjects.aggregate(this.def.type, id);
+  }
+
+  /** Folds the aggregate from the log (after what the cache holds, if anything). */
+  async load(id: string, fresh = false): Promise<Loaded<S>> {
+    const subject = this.subjectOf(id);
+    const cached = fresh ? undefined : this.cache.get(subject);
+    const base: Loaded<S> = cached
+      ? { ...cached, commands: new Map(cached.commands) }
+      : { id, state: this.def.initialState(), version: 0, lastSeq: 0, commands: new Map() };
+    const commits = await this.store.readSubject(subject, base.lastSeq);
+    const loaded = commits.reduce((acc, commit) => this.fold(acc, commit), base);
+    this.cache.set(subject, loaded);
+    return loaded;
+  }
+
+  async execute(
+    id: string,
+    meta: CommandMeta,
+    decide: (state: S, version: number) => E[],
+    opts: ExecuteOptions = {},
+  ): Promise<ExecuteResult<S>> {
+    const subject = this.subjectOf(id);
+    const maxAttempts = opts.maxAttempts ?? 5;
+    let current = this.cache.get(subject) ?? (await this.load(id));
+    for (let attempt = 1; ; attempt++) {
+      const seen = current.commands.get(meta.commandId);
+      if (seen !== undefined) return this.replay(current, seen);
+      if (meta.expectedVersion !== undefined && meta.expectedVersion !== current.version) {
+        throw new PreconditionFailedError('VERSION.MISMATCH', `${this.def.type} ${id} is at version ${current.version}, not ${meta.expectedVersion}`, {
+          currentVersion: current.version,
+        });
+      }
+      const decided = decide(current.state, current.version);
+      if (decided.length === 0) return { state: current.state, version: current.version, seq: current.lastSeq, events: [], duplicate: false };
+      const events = decided.map((e, i) => this.envelope(id, current.version + i + 1, e, meta));
+      try {
+        const { seq, duplicate } = await this.store.append(subject, { events }, {
+          expectedLastSubjectSeq: current.lastSeq,
+          commandId: meta.commandId,
+          correlationId: meta.correlationId,
+        });
+        if (duplicate) return this.replay(await this.load(id), seq);
+        const next = this.fold(current, { seq, subject, time: meta.issuedAt, events });
+        this.cache.set(subject, next);
+        return { state: next.state, version: next.version, seq, events, duplicate: false };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedSequence)) throw error;
+        if (attempt >= maxAttempts) {
+          throw new ConflictError('AGGREGATE.CONFLICT', `${this.def.type} ${id} kept changing; ${attempt} attempts lost the race`);
+        }
+        current = await this.load(id);
+      }
+    }
+  }
+
+  private fold(acc: Loaded<S>, commit: StoredCommit): Loaded<S> {
+    let { state, version } = acc;
+    for (const envelope of commit.events) {
+      const event = this.def.eventSchema.parse({ type: envelope.type, data: envelope.data });
+      state = this.def.evolve(state, event);
+      version = envelope.version;
+    }
+    const commands = acc.commands;
+    const first = commit.events[0];
+    if (first) commands.set(first.commandId, commit.seq);
+    return { id: acc.id, state, version, lastSeq: commit.seq, commands };
+  }
+
+  /** A retried command: answer with what its first run stored, write nothing. */
+  private async replay(current: Loaded<S>, seq: number): Promise<ExecuteResult<S>> {
+    const commit = await this.store.readCommit(seq);
+    if (!commit) throw new InternalError('EVENT_LOG.MISSING_COMMIT', `commit ${seq} is not in the log`);
+    return { state: current.state, version: current.version, seq, events: commit.events, duplicate: true };
+  }
+
+  private envelope(id: string, version: number, event: E, meta: CommandMeta): EventEnvelope {
+    const checked = this.def.eventSchema.parse(event);
+    const schemaVersion = (this.def.schemaVersions as Record<string, number> | undefined)?.[checked.type] ?? 1;
+    return {
+      id: randomUUID(),
+      type: checked.type,
+      aggregateType: this.def.type,
+      aggregateId: id,
+      version,
+      occurredAt: meta.issuedAt,
+      actor: meta.actor,
+      commandId: meta.commandId,
+      correlationId: meta.correlationId,
+      causationId: meta.causationId ?? null,
+      schemaVersion,
+      data: checked.data as Record<string, unknown>,
+    };
+  }
+}

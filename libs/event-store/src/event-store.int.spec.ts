@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { DiscardPolicy } from '@nats-io/jetstream';
+import { ConflictError, PreconditionFailedError, ValidationError } from '@orch/errors';
+import { natsTestContext, type NatsTestContext } from '@orch/testing';
+import { AggregateRepository, EventStore, ensureEventStream, UnsafeStreamError, WrongExpectedSequence, type CommandMeta } from './index';
+
+// A counter aggregate: the smallest thing with state, enough to prove the store's guarantees.
+const CounterEvent = z.object({ type: z.literal('orchestration.counter.incremented'), data: z.object({ by: z.number() }) });
+type CounterEvent = z.infer<typeof CounterEvent>;
+const counter = {
+  type: 'counter',
+  initialState: () => ({ total: 0 }),
+  evolve: (s: { total: number }, e: CounterEvent) => ({ total: s.total + e.data.by }),
+  eventSchema: CounterEvent,
+};
+const increment = (): CounterEvent[] => [{ type: 'orchestration.counter.incremented', data: { by: 1 } }];
+
+const meta = (commandId = randomUUID()): CommandMeta => ({
+  actor: { kind: 'agent', id: 'tester' },
+  commandId,
+  correlationId: commandId,
+  issuedAt: new Date().toISOString(),
+});
+
+describe('the event store on JetStream', () => {
+  let ctx: NatsTestContext;
+  let store: EventStore;
+  const repo = () => new AggregateRepository(store, ctx.subjects, counter);
+
+  beforeAll(async () => {
+    ctx = await natsTestContext();
+    await ensureEventStream(ctx.jsm, { stream: ctx.stream, subjects: ctx.subjects, replicas: 1, duplicateWindowMs: 120_000 });
+    store = new EventStore(ctx.js, ctx.jsm, ctx.stream);
+  });
+  afterAll(() => ctx.close());
+
+  describe('stream bootstrap', () => {
+    it('creates the stream with the settings of a log, and is idempotent', async () => {
+      const again = await ensureEventStream(ctx.jsm, { stream: ctx.stream, subjects: ctx.subjects, replicas: 1, duplicateWindowMs: 120_000 });
+      expect(again.config).toMatchObject({
+        discard: DiscardPolicy.New,
+        deny_delete: true,
+        deny_purge: true,
+        allow_direct: true,
+        max_msgs_per_subject: -1,
+        max_age: 0,
+        duplicate_window: 120_000 * 1_000_000,
+        subjects: [ctx.subjects.allEvents],
+      });
+    });
+
+    it('refuses to start against an existing stream that would discard history', async () => {
+      const name = `${ctx.stream}_UNSAFE`;
+      await ctx.jsm.streams.add({ name, subjects: [`${ctx.subjects.prefix}x.evt.>`], discard: DiscardPolicy.Old });
+      try {
+        const attempt = ensureEventStream(ctx.jsm, {
+          stream: name,
+          subjects: new (ctx.subjects.constructor as typeof import('@orch/contracts').Subjects)(`${ctx.subjects.prefix}x`),
+          replicas: 1,
+          duplicateWindowMs: 120_000,
+        });
+        await expect(attempt).rejects.toThrow(UnsafeStreamError);
+        await expect(attempt).rejects.toThrow(/discard is old, must be new/);
+        const untouched = await ctx.jsm.streams.info(name);
+        expect(untouched.config.discard).toBe(DiscardPolicy.Old);
+      } finally {
+        await ctx.jsm.streams.delete(name);
+      }
+    });
+  });
+
+  describe('appending commits', () => {
+    it('appends a new aggregate with expected subject sequence 0, and refuses 0 once it exists', async () => {
+      const subject = ctx.subjects.aggregate('counter', `new-${randomUUID()}`);
+      const env = (await repo().execute('x', meta(), increment)).events[0]!;
+      const first = await store.append(subject, { events: [env] }, { expectedLastSubjectSeq: 0, commandId: randomUUID(), correlationId: 'c' });
+      expect(first.seq).toBeGreaterThan(0);
+      await expect(
+        store.append(subject, { events: [env] }, { expectedLastSubjectSeq: 0, commandId: randomUUID(), correlationId: 'c' }),
+      ).rejects.toThrow(WrongExpectedSequence);
+    });
+
+    it('keeps every update of 20 concurrent writers: the final version is the number of accepted commands', async () => {
+      const id = `race-${randomUUID()}`;
+      // Each writer has its own repository, as separate service instances would.
+      const results = await Promise.allSettled(Array.from({ length: 20 }, () => repo().execute(id, meta(), increment)));
+      const accepted = results.filter((r) => r.status === 'fulfilled').length;
+      const rejected = results.filter((r) => r.status === 'rejected');
+      for (const r of rejected) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+      const loaded = await repo().load(id);
+      expect(loaded.version).toBe(accepted);
+      expect(loaded.state.total).toBe(accepted);
+      expect(accepted).toBeGreaterThanOrEqual(5);
+    });
+
+    it('lets all 20 concurrent writers through when they may retry long enough', async () => {
+      const id = `retry-${randomUUID()}`;
+      await Promise.all(Array.from({ length: 20 }, () => repo().execute(id, meta(), increment, { maxAttempts: 25 })));
+      const loaded = await repo().load(id);
+      expect(loaded.version).toBe(20);
+      expect(loaded.state.total).toBe(20);
+    });
+
+    it('writes a retried command id once, and answers the retry with the original commit', async () => {
+      const id = `dup-${randomUUID()}`;
+      const m = meta();
+      const first = await repo().execute(id, m, increment);
+      const retrySameInstance = await repo().execute(id, m, increment);
+      const [a, b] = await Promise.all([repo().execute(id, m, increment), repo().execute(id, m, increment)]);
+      for (const r of [retrySameInstance, a, b]) {
+        expect(r.duplicate).toBe(true);
+        expect(r.seq).toBe(first.seq);
+      }
+      expect((await repo().load(id)).version).toBe(1);
+    });
+
+    it('deduplicates a retry at the stream too, when two instances race with the same command id', async () => {
+      const id = `dup-race-${randomUUID()}`;
+      const m = meta();
+      const results = await Promise.all(Array.from({ length: 5 }, () => repo().execute(id, m, increment)));
+      expect(new Set(results.map((r) => r.seq)).size).toBe(1);
+      expect((await repo().load(id)).version).toBe(1);
+    });
+
+    it('answers 409 when the reloaded state no longer allows a command about a particular state', async () => {
+      const id = `state-${randomUUID()}`;
+      await repo().execute(id, meta(), increment);
+      const stale = repo();
+      await stale.load(id); // caches version 1
+      await repo().execute(id, meta(), increment); // another instance moves it to 2
+      const onlyAtOne = (s: { total: number }) => {
+        if (s.total !== 1) throw new ConflictError('COUNTER.MOVED_ON', `counter is at ${s.total}, not 1`);
+        return increment();
+      };
+      await expect(stale.execute(id, meta(), onlyAtOne)).rejects.toMatchObject({ code: 'COUNTER.MOVED_ON' });
+      expect((await repo().load(id)).version).toBe(2);
+    });
+
+    it('answers 412 when If-Match names a version that is not the current one', async () => {
+      const id = `ifmatch-${randomUUID()}`;
+      await repo().execute(id, meta(), increment);
+      await expect(repo().execute(id, { ...meta(), expectedVersion: 0 }, increment)).rejects.toBeInstanceOf(PreconditionFailedError);
+      await expect(repo().execute(id, { ...meta(), expectedVersion: 1 }, increment)).resolves.toMatchObject({ version: 2 });
+    });
+
+    it.each(['a.b', 'a*', 'a>', 'a b', 'tab\tid', '', '.'])('refuses the id %j before touching the stream', async (bad) => {
+      const before = await store.lastSeq();
+      await expect(repo().execute(bad, meta(), increment)).rejects.toBeInstanceOf(ValidationError);
+      await expect(repo().execute(bad, meta(), increment)).rejects.toMatchObject({ code: 'ID.INVALID' });
+      expect(await store.lastSeq()).toBe(before);
+    });
+  });
+});
