@@ -1,0 +1,71 @@
+import { Client } from 'pg';
+import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+
+export interface DatabaseOptions {
+  url: string;
+  /** Postgres schema of this deployment (`public`) or of one test file. */
+  schema: string;
+  /** Short name of the owning service; its migrations are tracked in `migrations_<service>`. */
+  service: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+  poolSize?: number;
+}
+
+/**
+ * A TypeORM DataSource bound to one schema: TypeORM qualifies its tables with it and raw SQL
+ * resolves through `search_path`, so the same code serves production and an isolated test.
+ * Never `synchronize`: the schema is what the migrations say.
+ */
+export function createDataSource(opts: DatabaseOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: opts.url,
+    schema: opts.schema,
+    entities: opts.entities,
+    migrations: opts.migrations,
+    migrationsTableName: `migrations_${opts.service.replace(/-/g, '_')}`,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+    extra: {
+      max: opts.poolSize ?? 10,
+      options: `-c search_path=${opts.schema}`,
+      connectionTimeoutMillis: 5_000,
+      application_name: `orch-${opts.service}`,
+    },
+  });
+}
+
+/** Creates the schema if it is missing (idempotent; safe for concurrent starts). */
+export async function ensureSchema(url: string, schema: string): Promise<void> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  } catch (error) {
+    // Two services creating the same schema at once may race on the catalog; the loser retries once.
+    if ((error as { code?: string }).code !== '23505') throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Runs pending migrations under an advisory lock, so that several instances starting at once
+ * do not run the same migration twice.
+ */
+export async function runMigrations(ds: DataSource, schema: string, service: string): Promise<number> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`orch-migrations:${schema}:${service}`]);
+    const done = await ds.runMigrations({ transaction: 'each' });
+    return done.length;
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`orch-migrations:${schema}:${service}`]).catch(() => undefined);
+    await runner.release();
+  }
+}

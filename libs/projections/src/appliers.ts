@@ -1,0 +1,120 @@
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import type { StoredCommit } from '@orch/contracts';
+import { CHECKPOINT_TABLE, type PgProjection, type RedisProjection } from './projection';
+
+/** A commit to apply, or a stream message that could not be read (it only advances the checkpoint). */
+export type BatchItem = { seq: number; commit: StoredCommit } | { seq: number; commit: null };
+
+/**
+ * Applies a contiguous run of commits to a read model and advances its checkpoint atomically.
+ * Items at or below the stored checkpoint are skipped (a redelivery); the run stops at the first
+ * gap (an item that is not checkpoint + 1), so commits are applied exactly once and in order.
+ */
+export interface Applier {
+  readCheckpoint(): Promise<number>;
+  applyBatch(items: BatchItem[]): Promise<number>;
+  /** Empties the read model and its checkpoint, for a rebuild from sequence 1. */
+  reset(): Promise<void>;
+  healthy(): Promise<boolean>;
+}
+
+export class PgApplier implements Applier {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly projection: PgProjection,
+  ) {}
+
+  async readCheckpoint(): Promise<number> {
+    const rows: { position: string }[] = await this.ds.query(`SELECT position FROM ${CHECKPOINT_TABLE} WHERE name = $1`, [this.projection.name]);
+    return rows[0] ? Number(rows[0].position) : 0;
+  }
+
+  async applyBatch(items: BatchItem[]): Promise<number> {
+    return this.ds.transaction(async (tx) => {
+      await tx.query(`INSERT INTO ${CHECKPOINT_TABLE} (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`, [this.projection.name]);
+      // FOR UPDATE serialises appliers of the same projection: the second one sees the first's checkpoint.
+      const rows: { position: string }[] = await tx.query(`SELECT position FROM ${CHECKPOINT_TABLE} WHERE name = $1 FOR UPDATE`, [this.projection.name]);
+      let position = Number(rows[0]!.position);
+      for (const item of items) {
+        if (item.seq <= position) continue;
+        if (item.seq !== position + 1) break;
+        if (item.commit) await this.projection.apply(item.commit, tx);
+        position = item.seq;
+      }
+      await tx.query(`UPDATE ${CHECKPOINT_TABLE} SET position = $2, updated_at = now() WHERE name = $1`, [this.projection.name, position]);
+      return position;
+    });
+  }
+
+  async reset(): Promise<void> {
+    await this.ds.transaction(async (tx) => {
+      for (const table of this.projection.tables) await tx.query(`TRUNCATE TABLE ${table}`);
+      await tx.query(`DELETE FROM ${CHECKPOINT_TABLE} WHERE name = $1`, [this.projection.name]);
+    });
+  }
+
+  async healthy(): Promise<boolean> {
+    return this.ds.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
+  }
+}
+
+/**
+ * The Redis flavour: the checkpoint is a key; WATCH on it plus MULTI/EXEC make the writes and
+ * the checkpoint one atomic step, and make a concurrent applier's EXEC fail instead of doubling.
+ */
+export class RedisApplier implements Applier {
+  private readonly checkpointKey: string;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly projection: RedisProjection,
+  ) {
+    this.checkpointKey = `checkpoint:${projection.name}`;
+  }
+
+  async readCheckpoint(): Promise<number> {
+    return Number((await this.redis.get(this.checkpointKey)) ?? 0);
+  }
+
+  async applyBatch(items: BatchItem[]): Promise<number> {
+    for (;;) {
+      await this.redis.watch(this.checkpointKey);
+      let position = await this.readCheckpoint();
+      const multi = this.redis.multi();
+      for (const item of items) {
+        if (item.seq <= position) continue;
+        if (item.seq !== position + 1) break;
+        if (item.commit) await this.projection.apply(item.commit, multi, this.redis);
+        position = item.seq;
+      }
+      multi.set(this.checkpointKey, String(position));
+      const result = await multi.exec();
+      if (result !== null) return position; // null: the checkpoint moved under us; read it again
+    }
+  }
+
+  async reset(): Promise<void> {
+    const prefix = this.redis.options.keyPrefix ?? '';
+    for (const pattern of this.projection.keyPatterns) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${prefix}${pattern}`, 'COUNT', 500);
+        cursor = next;
+        // SCAN returns full keys; strip the prefix that ioredis adds back on DEL.
+        if (keys.length > 0) await this.redis.del(...keys.map((k) => k.slice(prefix.length)));
+      } while (cursor !== '0');
+    }
+    await this.redis.del(this.checkpointKey);
+  }
+
+  async healthy(): Promise<boolean> {
+    return this.redis.ping().then(
+      (r) => r === 'PONG',
+      () => false,
+    );
+  }
+}

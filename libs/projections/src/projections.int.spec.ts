@@ -1,0 +1,205 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '@orch/database';
+import { EventStore, ensureDeadLetterStream, ensureEventStream } from '@orch/event-store';
+import { natsTestContext, pgTestSchema, redisTestPrefix, TEST_DATABASE_URL, TEST_NATS_URL, TEST_REDIS_URL, waitFor, type NatsTestContext, type PgTestSchema } from '@orch/testing';
+import { PgApplier, ProjectionCheckpoints1700000000000, ProjectionRunner, RedisApplier, type BatchItem, type ProjectionRunner as Runner } from './index';
+import { counterProjection, redisCounterProjection, TestCounters1700000000001 } from './test-fixtures/counter-projection';
+
+const logger = pino({ level: 'silent' });
+
+describe('the projection runtime', () => {
+  let ctx: NatsTestContext;
+  let store: EventStore;
+  const schemas: PgTestSchema[] = [];
+  const sources: DataSource[] = [];
+  const runners: Runner[] = [];
+
+  /** A migrated DataSource in its own schema: one read model instance. */
+  async function readModel(): Promise<{ ds: DataSource; schema: string }> {
+    const s = await pgTestSchema();
+    schemas.push(s);
+    const ds = createDataSource({ url: s.url, schema: s.schema, service: 'test', entities: [], migrations: [ProjectionCheckpoints1700000000000, TestCounters1700000000001] });
+    await ds.initialize();
+    await ds.runMigrations();
+    sources.push(ds);
+    return { ds, schema: s.schema };
+  }
+
+  function runner(ds: DataSource): Runner {
+    const r = new ProjectionRunner({ js: ctx.js, jsm: ctx.jsm, store, stream: ctx.stream, subjects: ctx.subjects, logger }, `${counterProjection.name}_${randomUUID().slice(0, 6)}`, new PgApplier(ds, counterProjection));
+    runners.push(r);
+    return r;
+  }
+
+  async function increment(id: string, by = 1): Promise<number> {
+    const event = {
+      id: randomUUID(),
+      type: 'orchestration.counter.incremented',
+      aggregateType: 'counter',
+      aggregateId: id,
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      actor: { kind: 'system' as const, id: 'test' },
+      commandId: randomUUID(),
+      correlationId: 'c',
+      causationId: null,
+      schemaVersion: 1,
+      data: { by },
+    };
+    // Raw publishes: these tests are about the projection side, not concurrency control.
+    const ack = await ctx.js.publish(ctx.subjects.aggregate('counter', id), JSON.stringify({ events: [event] }));
+    return ack.seq;
+  }
+
+  const snapshot = async (ds: DataSource) => ds.query('SELECT id, total, commits FROM test_counters ORDER BY id');
+
+  beforeAll(async () => {
+    ctx = await natsTestContext();
+    const opts = { stream: ctx.stream, subjects: ctx.subjects, replicas: 1, duplicateWindowMs: 120_000 };
+    await ensureEventStream(ctx.jsm, opts);
+    await ensureDeadLetterStream(ctx.jsm, opts);
+    store = new EventStore(ctx.js, ctx.jsm, ctx.stream);
+  });
+
+  afterAll(async () => {
+    for (const r of runners) await r.stop();
+    for (const ds of sources) await ds.destroy();
+    for (const s of schemas) await s.drop();
+    await ctx.close();
+  });
+
+  it('applies every commit once, in order, and records its checkpoint', async () => {
+    for (let i = 0; i < 30; i++) await increment(`c${i % 3}`, i);
+    const { ds } = await readModel();
+    const r = runner(ds);
+    r.start();
+    const last = await r.catchUp(10_000);
+    expect(await snapshot(ds)).toEqual([
+      { id: 'c0', total: 135, commits: 10 },
+      { id: 'c1', total: 145, commits: 10 },
+      { id: 'c2', total: 155, commits: 10 },
+    ]);
+    const [row] = await ds.query('SELECT position FROM projection_checkpoints WHERE name = $1', [counterProjection.name]);
+    expect(Number(row.position)).toBe(last);
+  });
+
+  it('leaves the read model unchanged when every commit is delivered a second time', async () => {
+    const { ds } = await readModel();
+    const applier = new PgApplier(ds, counterProjection);
+    const first = await store.lastSeq();
+    for (let i = 0; i < 10; i++) await increment(`dup${i % 2}`);
+    const commits = await Promise.all(Array.from({ length: await store.lastSeq() }, (_, i) => store.readCommit(i + 1).catch(() => null)));
+    const items: BatchItem[] = commits.map((c, i) => ({ seq: i + 1, commit: c }));
+    await applier.applyBatch(items);
+    const once = await snapshot(ds);
+    expect(once.filter((r: { id: string }) => r.id.startsWith('dup'))).toEqual([
+      { id: 'dup0', total: 5, commits: 5 },
+      { id: 'dup1', total: 5, commits: 5 },
+    ]);
+    await applier.applyBatch(items);
+    for (const item of items) await applier.applyBatch([item]);
+    expect(await snapshot(ds)).toEqual(once);
+    expect(await applier.readCheckpoint()).toBeGreaterThan(first);
+  });
+
+  it('dead-letters garbage on the stream and keeps going', async () => {
+    const { ds } = await readModel();
+    const r = runner(ds);
+    r.start();
+    await r.catchUp(10_000);
+    const before = (await snapshot(ds)).find((x: { id: string }) => x.id === 'after-garbage');
+    expect(before).toBeUndefined();
+    const junk = [
+      await ctx.js.publish(ctx.subjects.aggregate('counter', 'junk'), 'not json at all'),
+      await ctx.js.publish(ctx.subjects.aggregate('counter', 'junk'), JSON.stringify({ events: [{ type: 'nope' }] })),
+      await ctx.js.publish(ctx.subjects.aggregate('counter', 'junk'), JSON.stringify({ hello: 'world' })),
+    ];
+    await increment('after-garbage', 7);
+    await r.catchUp(10_000);
+    expect((await snapshot(ds)).find((x: { id: string }) => x.id === 'after-garbage')).toEqual({ id: 'after-garbage', total: 7, commits: 1 });
+    expect(r.status().deadLettered).toBe(3);
+    const dlq = await ctx.jsm.streams.info(`${ctx.stream}_DLQ`, { subjects_filter: '>' });
+    expect(dlq.state.subjects?.[ctx.subjects.deadLetters(r.durableName)]).toBe(3);
+    const first = await ctx.jsm.streams.getMessage(`${ctx.stream}_DLQ`, { last_by_subj: ctx.subjects.deadLetters(r.durableName) });
+    expect(first?.header.get('Orch-Dlq-Source-Seq')).toBe(String(junk[2]!.seq));
+    expect(first?.header.get('Orch-Dlq-Reason')).toMatch(/not a commit/);
+  });
+
+  it('rebuilds from sequence 1 into exactly the live read model', async () => {
+    const { ds } = await readModel();
+    const r = runner(ds);
+    r.start();
+    await r.catchUp(10_000);
+    const live = await snapshot(ds);
+    await ds.query(`UPDATE test_counters SET total = total + 1000`); // damage it
+    await r.rebuild();
+    await r.catchUp(10_000);
+    expect(await snapshot(ds)).toEqual(live);
+  });
+
+  it('keeps a Redis read model and its checkpoint in one MULTI, exactly once', async () => {
+    const prefix = redisTestPrefix();
+    const redis = new Redis(TEST_REDIS_URL, { keyPrefix: prefix });
+    try {
+      const applier = new RedisApplier(redis, redisCounterProjection);
+      const r = new ProjectionRunner({ js: ctx.js, jsm: ctx.jsm, store, stream: ctx.stream, subjects: ctx.subjects, logger }, `redis_${randomUUID().slice(0, 6)}`, applier);
+      runners.push(r);
+      await increment('redis-a', 2);
+      await increment('redis-a', 3);
+      r.start();
+      await r.catchUp(10_000);
+      expect(await redis.hget('counter:redis-a', 'total')).toBe('5');
+      const last = await store.lastSeq();
+      const commits = await Promise.all(Array.from({ length: last }, (_, i) => store.readCommit(i + 1).catch(() => null)));
+      await applier.applyBatch(commits.map((c, i) => ({ seq: i + 1, commit: c })));
+      expect(await redis.hget('counter:redis-a', 'total')).toBe('5');
+      expect(await applier.readCheckpoint()).toBe(last);
+      await r.rebuild();
+      await r.catchUp(10_000);
+      expect(await redis.hget('counter:redis-a', 'total')).toBe('5');
+    } finally {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await new Redis(TEST_REDIS_URL).del(...keys);
+      redis.disconnect();
+    }
+  });
+
+  it('survives a projector killed with SIGKILL mid-stream: after restart it equals a rebuild', async () => {
+    const base = await store.lastSeq();
+    const ids = Array.from({ length: 50 }, (_, i) => `kill${i}`);
+    for (let i = 0; i < 4000; i += 200) await Promise.all(Array.from({ length: 200 }, (_, j) => increment(ids[(i + j) % ids.length]!)));
+    const last = await store.lastSeq();
+    const { ds, schema } = await readModel();
+    const env = { ...process.env, NATS_URL: TEST_NATS_URL, STREAM: ctx.stream, PREFIX: ctx.subjects.prefix, DATABASE_URL: TEST_DATABASE_URL, SCHEMA: schema };
+    const start = (): ChildProcess =>
+      spawn(process.execPath, ['-r', '@swc-node/register', `${__dirname}/test-fixtures/projector-process.ts`], { env, stdio: 'inherit' });
+    const position = async () => Number((await ds.query(`SELECT position FROM projection_checkpoints WHERE name = $1`, [counterProjection.name]))[0]?.position ?? 0);
+
+    const first = start();
+    await waitFor('the projector to be part-way through', async () => (await position()) > base + 500, { timeoutMs: 30_000, intervalMs: 5 });
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const killedAt = await position();
+    expect(killedAt).toBeLessThan(last);
+
+    const second = start();
+    try {
+      await waitFor('the restarted projector to reach the end of the log', async () => (await position()) === last, { timeoutMs: 60_000 });
+    } finally {
+      second.kill('SIGKILL');
+    }
+    const afterRestart = await snapshot(ds);
+    const kills = afterRestart.filter((r: { id: string }) => r.id.startsWith('kill'));
+    expect(kills.reduce((sum: number, r: { total: number }) => sum + r.total, 0)).toBe(4000);
+
+    const fresh = await readModel();
+    const rebuild = runner(fresh.ds);
+    rebuild.start();
+    await rebuild.catchUp(60_000);
+    expect(await snapshot(fresh.ds)).toEqual(afterRestart);
+  });
+});

@@ -1,0 +1,322 @@
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import type { Subjects, UpcasterRegistry } from '@orch/contracts';
+import { decodeCommit, PoisonCommitError, type EventStore } from '@orch/event-store';
+import type { Applier, BatchItem } from './appliers';
+import { deadLetter } from './dead-letters';
+import type { PgAdvisoryLease } from './lease';
+
+export interface RunnerDeps {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  /** For filling gaps by reading missing commits straight from the log. */
+  store: EventStore;
+  stream: string;
+  subjects: Subjects;
+  logger: Logger;
+  upcasters?: UpcasterRegistry;
+  lease?: PgAdvisoryLease;
+  /** Most commits applied in one transaction (default 500). */
+  batchSize?: number;
+}
+
+export interface RunnerStats {
+  name: string;
+  position: number;
+  active: boolean;
+  applied: number;
+  deadLettered: number;
+  gapFills: number;
+}
+
+type Raw = { seq: number; subject: string; data: Uint8Array; time: string };
+
+const DEFAULT_BATCH = 500;
+const MAX_ATTEMPTS_PER_COMMIT = 3;
+
+/**
+ * Drives one projection from a durable pull consumer over the whole log. The log has no holes
+ * (deny_delete, one stream), so the projection requires seq = checkpoint + 1: a redelivery is
+ * skipped, a gap is filled by reading the log directly, and nothing is applied twice or out of
+ * order, whatever the consumer delivers and however many instances run.
+ */
+export class ProjectionRunner {
+  private readonly buffer = new Map<number, { raw: Raw; msg?: JsMsg }>();
+  private position = 0;
+  private running = false;
+  private active = false;
+  private messages: ConsumerMessages | null = null;
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private readonly waiters = new Set<{ seq: number; resolve: () => void }>();
+  private readonly stats = { applied: 0, deadLettered: 0, gapFills: 0 };
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly deps: RunnerDeps,
+    readonly name: string,
+    private readonly applier: Applier,
+  ) {
+    this.logger = deps.logger.child({ projection: name });
+  }
+
+  get durableName(): string {
+    return `proj_${this.name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  }
+
+  /** Starts consuming in the background (once this instance holds the lease). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run().catch((error) => this.logger.fatal({ err: error }, 'projection loop crashed'));
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.messages?.close().catch(() => undefined);
+    await this.loop;
+    await this.deps.lease?.release();
+    for (const w of this.waiters) w.resolve();
+  }
+
+  status(): RunnerStats {
+    return { name: this.name, position: this.position, active: this.active, ...this.stats };
+  }
+
+  /**
+   * Resolves true once the read model has applied `seq` (read-your-writes), false after the
+   * timeout. An instance that is not the active consumer reads the shared checkpoint.
+   */
+  async waitFor(seq: number, timeoutMs: number): Promise<boolean> {
+    if (this.position >= seq) return true;
+    const deadline = Date.now() + timeoutMs;
+    if (!this.active) {
+      while (Date.now() < deadline) {
+        if ((this.position = Math.max(this.position, await this.applier.readCheckpoint())) >= seq) return true;
+        await sleep(25);
+      }
+      return false;
+    }
+    return new Promise((resolve) => {
+      const waiter = { seq, resolve: () => (clearTimeout(timer), this.waiters.delete(waiter), resolve(this.position >= seq)) };
+      const timer = setTimeout(waiter.resolve, Math.max(0, deadline - Date.now()));
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** Empties the read model and replays the whole log into it; resolves when caught up. */
+  async rebuild(): Promise<void> {
+    const wasRunning = this.running;
+    await this.stop();
+    await this.applier.reset();
+    await this.deps.jsm.consumers.delete(this.deps.stream, this.durableName).catch(() => undefined);
+    this.position = 0;
+    this.buffer.clear();
+    if (wasRunning) this.start();
+  }
+
+  /** Applies everything in the log up to its current end, then resolves (offline rebuilds, tests). */
+  async catchUp(timeoutMs = 600_000): Promise<number> {
+    const target = await this.deps.store.lastSeq();
+    if (!(await this.waitFor(target, timeoutMs))) throw new Error(`projection ${this.name} did not reach seq ${target} in ${timeoutMs} ms`);
+    return target;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running && !(await this.acquireLease())) await sleep(2_000);
+    if (!this.running) return;
+    this.active = true;
+    this.position = await this.retrying('read checkpoint', () => this.applier.readCheckpoint());
+    this.notify();
+    await this.retrying('open consumer', () => this.openConsumer());
+    let idleSince = Date.now();
+    let behind = false;
+    while (this.running) {
+      if (this.buffer.size > 0) {
+        await this.step();
+        if (!behind) idleSince = Date.now();
+        continue;
+      }
+      if (!behind) {
+        await new Promise<void>((r) => {
+          this.wake = r;
+          setTimeout(r, 250).unref();
+        });
+        this.wake = null;
+        if (this.buffer.size > 0) continue;
+      }
+      // Idle but behind the log's end: the consumer is holding back messages (e.g. unacked by a
+      // predecessor that was killed, until their ack wait ends). Read them from the log directly.
+      if (behind || Date.now() - idleSince > 1_000) {
+        behind = await this.fillTail();
+        if (!behind) idleSince = Date.now();
+      }
+    }
+    this.active = false;
+  }
+
+  private async acquireLease(): Promise<boolean> {
+    if (!this.deps.lease) return true;
+    try {
+      return await this.deps.lease.tryAcquire();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'cannot take the projection lease; retrying');
+      return false;
+    }
+  }
+
+  private async openConsumer(): Promise<void> {
+    const { jsm, js, stream } = this.deps;
+    try {
+      await jsm.consumers.info(stream, this.durableName);
+    } catch {
+      await jsm.consumers.add(stream, {
+        durable_name: this.durableName,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        // Unfiltered on purpose: every stream seq reaches the projection, so contiguity holds.
+        max_deliver: 20,
+        ack_wait: 60_000_000_000,
+        max_ack_pending: 2_000,
+      });
+    }
+    const consumer = await js.consumers.get(stream, this.durableName);
+    this.messages = await consumer.consume({
+      max_messages: 1_000,
+      callback: (msg) => {
+        this.buffer.set(msg.seq, { raw: { seq: msg.seq, subject: msg.subject, data: msg.data, time: new Date(Math.floor(msg.info.timestampNanos / 1e6)).toISOString() }, msg });
+        this.wake?.();
+      },
+    });
+  }
+
+  private async step(): Promise<void> {
+    for (const [seq, entry] of this.buffer) {
+      if (seq <= this.position) {
+        entry.msg?.ack();
+        this.buffer.delete(seq);
+      }
+    }
+    if (this.buffer.size === 0) return;
+    if (!this.buffer.has(this.position + 1)) {
+      // A hole: the missing commit is in flight elsewhere or was given up on by the server. Read it.
+      await sleep(50);
+      if (!this.buffer.has(this.position + 1)) await this.fillGap(Math.min(...this.buffer.keys()) - 1);
+      return;
+    }
+    const run: Raw[] = [];
+    for (let seq = this.position + 1; run.length < (this.deps.batchSize ?? DEFAULT_BATCH) && this.buffer.has(seq); seq++) run.push(this.buffer.get(seq)!.raw);
+    const applied = await this.applyRun(run);
+    for (let seq = run[0]!.seq; seq <= applied; seq++) {
+      this.buffer.get(seq)?.msg?.ack();
+      this.buffer.delete(seq);
+    }
+    this.advance(applied);
+  }
+
+  private async applyRun(run: Raw[]): Promise<number> {
+    const items = await Promise.all(run.map((raw) => this.decode(raw)));
+    try {
+      return await this.applier.applyBatch(items);
+    } catch (error) {
+      if (!(await this.applier.healthy())) {
+        this.logger.warn({ err: error }, 'read model store is down; waiting');
+        await this.waitUntilHealthy();
+        return this.position;
+      }
+      // The store is fine, so one commit is at fault: apply one by one to isolate it.
+      return this.applyOneByOne(items, run);
+    }
+  }
+
+  private async applyOneByOne(items: BatchItem[], run: Raw[]): Promise<number> {
+    let position = this.position;
+    for (const [i, item] of items.entries()) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          position = await this.applier.applyBatch([item]);
+          break;
+        } catch (error) {
+          if (!(await this.applier.healthy())) return position;
+          if (attempt < MAX_ATTEMPTS_PER_COMMIT) {
+            await sleep(100 * attempt);
+            continue;
+          }
+          this.logger.error({ err: error, seq: item.seq }, 'commit cannot be applied; dead-lettering it');
+          await this.sendToDeadLetters(run[i]!, `apply failed: ${(error as Error).message}`);
+          position = await this.applier.applyBatch([{ seq: item.seq, commit: null }]);
+          break;
+        }
+      }
+    }
+    return position;
+  }
+
+  private async decode(raw: Raw): Promise<BatchItem> {
+    try {
+      return { seq: raw.seq, commit: decodeCommit(raw, this.deps.upcasters) };
+    } catch (error) {
+      if (!(error instanceof PoisonCommitError)) throw error;
+      this.logger.warn({ seq: raw.seq, reason: error.message }, 'poison message on the log; dead-lettering it');
+      await this.sendToDeadLetters(raw, error.message);
+      return { seq: raw.seq, commit: null };
+    }
+  }
+
+  private async sendToDeadLetters(raw: Raw, reason: string): Promise<void> {
+    await this.retrying('dead-letter', () => deadLetter(this.deps.js, this.deps.subjects, this.durableName, raw, reason));
+    this.stats.deadLettered++;
+  }
+
+  /** Reads commits position+1..upTo straight from the log into the buffer. */
+  private async fillGap(upTo: number): Promise<void> {
+    this.stats.gapFills++;
+    for (let seq = this.position + 1; seq <= upTo && seq <= this.position + DEFAULT_BATCH; seq++) {
+      const msg = await this.retrying('read gap', () => this.deps.jsm.streams.getMessage(this.deps.stream, { seq }).catch(() => null));
+      if (!msg) return;
+      this.buffer.set(seq, { raw: { seq, subject: msg.subject, data: msg.data, time: msg.time.toISOString() } });
+    }
+  }
+
+  /** When idle but behind the log's end, reads the next stretch; true if it found any. */
+  private async fillTail(): Promise<boolean> {
+    const last = await this.deps.store.lastSeq().catch(() => this.position);
+    if (last <= this.position) return false;
+    await this.fillGap(last);
+    return true;
+  }
+
+  private advance(position: number): void {
+    if (position <= this.position) return;
+    this.stats.applied += position - this.position;
+    this.position = position;
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const w of this.waiters) if (w.seq <= this.position) w.resolve();
+  }
+
+  private async waitUntilHealthy(): Promise<void> {
+    for (let delay = 250; this.running && !(await this.applier.healthy()); delay = Math.min(delay * 2, 5_000)) {
+      // Keep the in-flight messages ours while we wait, so they are not redelivered meanwhile.
+      for (const entry of this.buffer.values()) entry.msg?.working();
+      await sleep(delay);
+    }
+  }
+
+  private async retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (!this.running) throw error;
+        this.logger.warn({ err: error }, `cannot ${what}; retrying in ${delay} ms`);
+        await sleep(delay);
+      }
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
