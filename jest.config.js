@@ -13,9 +13,15 @@ const swc = [
   },
 ];
 
+// NestJS 12 ships pure ESM; Node loads it with require(esm), but jest's module loader on Node 20
+// does not, so jest compiles those packages to CommonJS like our own code.
+const ESM_PACKAGES = ['@nestjs', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras'];
+const swcJs = ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } }];
+
 const common = {
   rootDir: __dirname,
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': swc, '^.+\\.m?js$': swcJs },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
   moduleNameMapper: { '^@orch/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
   testEnvironment: 'node',
   modulePathIgnorePatterns: ['<rootDir>/dist/'],

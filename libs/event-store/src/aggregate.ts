@@ -9,11 +9,18 @@ import { LruCache } from './lru-cache';
 export interface AggregateDefinition<S, E extends DomainEvent> {
   type: string;
   initialState: () => S;
-  evolve: (state: S, event: E) => S;
+  /** `meta` carries what the envelope knows (when, which version) for states that keep it. */
+  evolve: (state: S, event: E, meta: EventMeta) => S;
   /** Validates each event's `{type, data}` on the way in and out of the log. */
   eventSchema: z.ZodType<E>;
   /** Current schema version per event type; 1 when absent. */
   schemaVersions?: Partial<Record<E['type'], number>>;
+}
+
+export interface EventMeta {
+  occurredAt: string;
+  version: number;
+  actor: EventEnvelope['actor'];
 }
 
 /** An aggregate as loaded: its state, its version and where its subject stands in the stream. */
@@ -124,7 +131,7 @@ export class AggregateRepository<S, E extends DomainEvent> {
     let { state, version } = acc;
     for (const envelope of commit.events) {
       const event = this.def.eventSchema.parse({ type: envelope.type, data: envelope.data });
-      state = this.def.evolve(state, event);
+      state = this.def.evolve(state, event, { occurredAt: envelope.occurredAt, version: envelope.version, actor: envelope.actor });
       version = envelope.version;
     }
     const commands = acc.commands;
