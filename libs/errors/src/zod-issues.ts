@@ -3,10 +3,13 @@ import { ValidationError, type FieldIssue } from './errors';
 
 /** Flattens zod issues into `{path, message}` items whose paths read like `tasks.2.dependsOn`. */
 export function zodIssues(error: ZodError, basePath = ''): FieldIssue[] {
-  return error.issues.map((issue) => {
-    const path = [basePath, ...issue.path.map(String)].filter(Boolean).join('.');
-    return { path: path || '(root)', message: issue.message };
-  });
+  const join = (parts: PropertyKey[]) => [basePath, ...parts.map(String)].filter(Boolean).join('.') || '(root)';
+  return error.issues.flatMap((issue) =>
+    // An unknown field is reported at the field itself, so the client sees which one.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: join([...issue.path, key]), message: 'is not a known field' }))
+      : [{ path: join(issue.path), message: issue.message }],
+  );
 }
 
 /** A ValidationError naming every field that failed, with the first one in the message. */

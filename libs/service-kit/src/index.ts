@@ -5,3 +5,4 @@ export * from './projection-host';
 export * from './rpc-handler.decorator';
 export * from './service-kit.module';
 export * from './run-service';
+export * from './command-meta';

@@ -1,2 +1,4 @@
 export * from './wait-for';
 export * from './isolation';
+export * from './decider-spec';
+export * from './isolated-env';

@@ -1,0 +1,14 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ServiceKitModule, type Infrastructure } from '@orch/service-kit';
+
+/**
+ * Agent registry, heartbeats and liveness, capability matching, assignment, quotas and spawning (SPEC §4.3).
+ * The features arrive as vertical slices imported here; until then the service joins NATS,
+ * ensures the event stream and answers its health subject (`<prefix>.health.agent-manager`).
+ */
+@Module({})
+export class AgentManagerModule {
+  static forRoot(infra: Infrastructure): DynamicModule {
+    return { module: AgentManagerModule, imports: [ServiceKitModule.forRoot(infra)] };
+  }
+}

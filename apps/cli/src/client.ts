@@ -1,0 +1,135 @@
+/** One item of a problem document's `errors` (validation) or `missing` (a gate) list. */
+export interface ProblemItem {
+  path?: string;
+  message?: string;
+  kind?: string;
+  name?: string;
+  hint?: string;
+}
+
+/** An `application/problem+json` body as the gateway sends it (SPEC §6). */
+export interface Problem {
+  code: string;
+  title?: string;
+  detail?: string;
+  status?: number;
+  errors?: ProblemItem[];
+  missing?: ProblemItem[];
+}
+
+/** The gateway answered with an error status; `problem` is its body (or one made from the status). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
+    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+    this.name = 'ApiError';
+  }
+}
+
+export interface ClientOptions {
+  baseUrl: string;
+  apiKey?: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export type Query = Record<string, string | number | undefined>;
+
+/**
+ * A small HTTP client of the gateway. It remembers the sequence of its last write (`X-Orch-Seq`)
+ * and sends it as `X-Orch-Min-Seq` on later reads, so a read after a write sees that write.
+ */
+export class GatewayClient {
+  private minSeq: number | undefined;
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly options: ClientOptions) {
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  get lastWriteSeq(): number | undefined {
+    return this.minSeq;
+  }
+
+  get<T>(path: string, query: Query = {}): Promise<ApiResponse<T>> {
+    return this.request<T>('GET', path, { query });
+  }
+
+  post<T>(path: string, body: unknown): Promise<ApiResponse<T>> {
+    return this.request<T>('POST', path, { body });
+  }
+
+  patch<T>(path: string, body: unknown): Promise<ApiResponse<T>> {
+    return this.request<T>('PATCH', path, { body });
+  }
+
+  /** Any status is returned (not thrown) when `acceptStatus` includes it, e.g. 503 from /ready. */
+  async request<T>(method: string, path: string, opts: { query?: Query; body?: unknown; acceptStatus?: number[] } = {}): Promise<ApiResponse<T>> {
+    const url = this.url(path, opts.query);
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    const isRead = method === 'GET' || method === 'HEAD';
+    if (isRead && this.minSeq !== undefined) headers['x-orch-min-seq'] = String(this.minSeq);
+
+    let response: Response;
+    try {
+      response = await this.fetch(url, {
+        method,
+        headers,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      });
+    } catch (error) {
+      throw unreachable(this.options.baseUrl, error);
+    }
+    const body = await readBody(response);
+    if (!isRead) this.remember(response.headers.get('x-orch-seq'));
+    if (!response.ok && !opts.acceptStatus?.includes(response.status)) throw new ApiError(response.status, toProblem(response, body));
+    return { status: response.status, body: body as T, headers: response.headers };
+  }
+
+  private remember(header: string | null): void {
+    const seq = Number(header);
+    if (header && Number.isSafeInteger(seq) && seq > 0) this.minSeq = Math.max(this.minSeq ?? 0, seq);
+  }
+
+  private url(path: string, query: Query = {}): string {
+    const url = new URL(path, this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`);
+    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
+    return url.toString();
+  }
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function toProblem(response: Response, body: unknown): Problem {
+  if (body && typeof body === 'object' && typeof (body as Problem).code === 'string') return body as Problem;
+  const detail = typeof body === 'string' && body.trim() ? body.trim().slice(0, 500) : response.statusText || `HTTP ${response.status}`;
+  return { code: `HTTP.${response.status}`, status: response.status, detail };
+}
+
+function unreachable(baseUrl: string, error: unknown): ApiError {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const reason = (error as Error).name === 'TimeoutError' ? 'no answer in time' : (cause?.code ?? cause?.message ?? (error as Error).message);
+  return new ApiError(0, {
+    code: 'GATEWAY.UNREACHABLE',
+    detail: `cannot reach the gateway at ${baseUrl} (${reason}); start it with \`npm start\` or point ORCH_URL at it`,
+  });
+}

@@ -1,0 +1,14 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ServiceKitModule, type Infrastructure } from '@orch/service-kit';
+
+/**
+ * Webhook subscriptions, Slack/Discord/Standard Webhooks deliveries, retries and dead letters (SPEC §4.6).
+ * The features arrive as vertical slices imported here; until then the service joins NATS,
+ * ensures the event stream and answers its health subject (`<prefix>.health.notifier`).
+ */
+@Module({})
+export class NotifierModule {
+  static forRoot(infra: Infrastructure): DynamicModule {
+    return { module: NotifierModule, imports: [ServiceKitModule.forRoot(infra)] };
+  }
+}

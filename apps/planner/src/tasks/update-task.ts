@@ -1,0 +1,42 @@
+import { CommandHandler, Command, type ICommandHandler } from '@nestjs/cqrs';
+import type { TaskView, UpdateTaskBody } from '@orch/contracts';
+import type { CommandMeta } from '@orch/event-store';
+import type { HandlerResult } from '@orch/messaging';
+import { TaskReadModel } from '../read-model/task-read-model';
+import { taskViewFromState } from '../read-model/views';
+import { decide } from './task';
+import { TaskFactsReader } from './task-facts';
+import { TaskRepository } from './task.repository';
+
+export class UpdateTask extends Command<HandlerResult<TaskView>> {
+  constructor(
+    readonly code: string,
+    readonly body: UpdateTaskBody,
+    readonly meta: CommandMeta,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(UpdateTask)
+export class UpdateTaskHandler implements ICommandHandler<UpdateTask> {
+  constructor(
+    private readonly tasks: TaskRepository,
+    private readonly facts: TaskFactsReader,
+    private readonly readModel: TaskReadModel,
+  ) {}
+
+  async execute({ code, body, meta }: UpdateTask): Promise<HandlerResult<TaskView>> {
+    const { status, reason, ...changes } = body;
+    // Facts about other aggregates are advisory (no cross-aggregate transaction): read them from
+    // the task as it is now; the write itself is still guarded by the task's expected sequence.
+    const current = (await this.tasks.load(code)).state;
+    const facts = await this.facts.gather(code, {
+      sprintCode: changes.sprintCode,
+      dependsOn: changes.dependsOn ?? current?.dependsOn ?? [],
+      newDependencies: changes.dependsOn,
+    });
+    const result = await this.tasks.execute(code, meta, (state) => decide({ type: 'UpdateTask', code, changes, status, reason, facts }, state));
+    return { value: taskViewFromState(result.state!, await this.readModel.metadataOf(code)), seq: result.seq };
+  }
+}

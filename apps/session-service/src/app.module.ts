@@ -1,0 +1,14 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ServiceKitModule, type Infrastructure } from '@orch/service-kit';
+
+/**
+ * Work sessions: the phase state machine, gates and overrides, instructions, resume briefings, time and git tracking (SPEC §4.1).
+ * The features arrive as vertical slices imported here; until then the service joins NATS,
+ * ensures the event stream and answers its health subject (`<prefix>.health.session-service`).
+ */
+@Module({})
+export class SessionServiceModule {
+  static forRoot(infra: Infrastructure): DynamicModule {
+    return { module: SessionServiceModule, imports: [ServiceKitModule.forRoot(infra)] };
+  }
+}

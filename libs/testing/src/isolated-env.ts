@@ -1,0 +1,51 @@
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Client } from 'pg';
+import { Redis } from 'ioredis';
+import { TEST_DATABASE_URL, TEST_NATS_URL, TEST_REDIS_URL, uniqueToken } from './isolation';
+
+export interface IsolatedEnv {
+  env: NodeJS.ProcessEnv;
+  token: string;
+  /** Deletes the stream, drops the schema and the Redis keys. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Environment variables that give services started by one test file their own stream, subject
+ * prefix, Postgres schema and Redis prefix, so test files never see each other's data.
+ */
+export function isolatedEnv(extra: NodeJS.ProcessEnv = {}): IsolatedEnv {
+  const token = uniqueToken();
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    NATS_URL: TEST_NATS_URL,
+    NATS_STREAM: `T_${token}`,
+    NATS_SUBJECT_PREFIX: `t${token}`,
+    DATABASE_URL: TEST_DATABASE_URL,
+    DB_SCHEMA: `t_${token}`,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: `t:${token}:`,
+    ...extra,
+  };
+  return {
+    env,
+    token,
+    async cleanup() {
+      const nc = await connect({ servers: TEST_NATS_URL });
+      const jsm = await jetstreamManager(nc);
+      for (const s of [env.NATS_STREAM!, `${env.NATS_STREAM}_DLQ`]) await jsm.streams.delete(s).catch(() => undefined);
+      await nc.close();
+      const pg = new Client({ connectionString: TEST_DATABASE_URL });
+      await pg.connect();
+      await pg.query(`DROP SCHEMA IF EXISTS "${env.DB_SCHEMA}" CASCADE`);
+      await pg.end();
+      const redis = new Redis(TEST_REDIS_URL);
+      const keys = await redis.keys(`${env.REDIS_PREFIX}*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    },
+  };
+}
