@@ -1,0 +1,16 @@
+import { ProjectionCheckpoints1700000000000 } from '@orch/projections';
+import type { ServiceSpec } from '@orch/service-kit';
+import { OrchestrationEvent, SearchTaskScope } from './read-model/entities';
+import { eventsProjection } from './read-model/events.projection';
+import { EventsReadModel1700000000200 } from './read-model/migrations/1700000000200-events-read-model';
+import { SearchModule } from './search.module';
+
+export const searchService: ServiceSpec = {
+  service: 'search-service',
+  module: (infra) => SearchModule.register(infra),
+  database: {
+    entities: [OrchestrationEvent, SearchTaskScope],
+    migrations: [ProjectionCheckpoints1700000000000, EventsReadModel1700000000200],
+  },
+  projections: [eventsProjection],
+};
