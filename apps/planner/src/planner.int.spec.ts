@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { PlannerRoutes, SYSTEM_ACTOR, type RpcMeta } from '@orch/contracts';
+import type { z } from 'zod';
+import { PlannerRoutes, SYSTEM_ACTOR, type RpcMeta, type RpcRoute } from '@orch/contracts';
 import { ConflictError, NotFoundError, PreconditionFailedError, RuleViolation, ValidationError } from '@orch/errors';
-import { RpcClient } from '@orch/messaging';
+import { RpcClient, type CallResult } from '@orch/messaging';
 import { PgApplier, type BatchItem } from '@orch/projections';
 import { startService, type RunningService } from '@orch/service-kit';
 import { isolatedEnv, type IsolatedEnv } from '@orch/testing';
@@ -14,8 +15,9 @@ describe('the planner service (real NATS, Postgres)', () => {
   let rpc: RpcClient;
 
   const meta = (over: Partial<RpcMeta> = {}): RpcMeta => ({ actor: { kind: 'human', id: 'ann' }, commandId: randomUUID(), issuedAt: new Date().toISOString(), ...over });
-  const call = <K extends keyof typeof PlannerRoutes>(route: K, payload: unknown, over: Partial<RpcMeta> = {}) =>
-    rpc.call(PlannerRoutes[route], payload as never, { meta: meta(over), correlationId: randomUUID() });
+  type Out<K extends keyof typeof PlannerRoutes> = CallResult<z.infer<(typeof PlannerRoutes)[K]['response']>>;
+  const call = <K extends keyof typeof PlannerRoutes>(route: K, payload: unknown, over: Partial<RpcMeta> = {}): Promise<Out<K>> =>
+    rpc.call(PlannerRoutes[route] as RpcRoute, payload, { meta: meta(over), correlationId: randomUUID() }) as Promise<Out<K>>;
   const lastSeq = () => planner.infra.store.lastSeq();
 
   beforeAll(async () => {
