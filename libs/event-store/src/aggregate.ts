@@ -45,6 +45,12 @@ export interface ExecuteResult<S> {
 export interface ExecuteOptions {
   /** How often a lost race is reloaded and decided again before answering 409. */
   maxAttempts?: number;
+  /**
+   * The id is almost certainly new (e.g. derived from a fresh command id): decide on the initial
+   * state and append with expected sequence 0 without reading the log first. If the aggregate
+   * exists after all, the append fails, and the usual reload-and-decide takes over.
+   */
+  expectNew?: boolean;
 }
 
 /** What an execute needs of the command beyond its decision: who, which id, when. */
@@ -78,9 +84,7 @@ export class AggregateRepository<S, E extends DomainEvent> {
   async load(id: string, fresh = false): Promise<Loaded<S>> {
     const subject = this.subjectOf(id);
     const cached = fresh ? undefined : this.cache.get(subject);
-    const base: Loaded<S> = cached
-      ? { ...cached, commands: new Map(cached.commands) }
-      : { id, state: this.def.initialState(), version: 0, lastSeq: 0, commands: new Map() };
+    const base: Loaded<S> = cached ? { ...cached, commands: new Map(cached.commands) } : this.empty(id);
     const commits = await this.store.readSubject(subject, base.lastSeq);
     const loaded = commits.reduce((acc, commit) => this.fold(acc, commit), base);
     this.cache.set(subject, loaded);
@@ -95,7 +99,7 @@ export class AggregateRepository<S, E extends DomainEvent> {
   ): Promise<ExecuteResult<S>> {
     const subject = this.subjectOf(id);
     const maxAttempts = opts.maxAttempts ?? 5;
-    let current = this.cache.get(subject) ?? (await this.load(id));
+    let current = this.cache.get(subject) ?? (opts.expectNew ? this.empty(id) : await this.load(id));
     for (let attempt = 1; ; attempt++) {
       const seen = current.commands.get(meta.commandId);
       if (seen !== undefined) return this.replay(current, seen);
@@ -125,6 +129,10 @@ export class AggregateRepository<S, E extends DomainEvent> {
         current = await this.load(id);
       }
     }
+  }
+
+  private empty(id: string): Loaded<S> {
+    return { id, state: this.def.initialState(), version: 0, lastSeq: 0, commands: new Map() };
   }
 
   private fold(acc: Loaded<S>, commit: StoredCommit): Loaded<S> {

@@ -137,6 +137,20 @@ describe('the event store on JetStream', () => {
       expect((await repo().load(id)).version).toBe(2);
     });
 
+    it('creates without reading the log when told the id is new, and falls back to a reload when it is not', async () => {
+      const id = `new-${randomUUID()}`;
+      const created = await repo().execute(id, meta(), increment, { expectNew: true });
+      expect(created.version).toBe(1);
+      const onlyNew = (s: { total: number }) => {
+        if (s.total > 0) throw new ConflictError('COUNTER.EXISTS', 'exists');
+        return increment();
+      };
+      await expect(repo().execute(id, meta(), onlyNew, { expectNew: true })).rejects.toMatchObject({ code: 'COUNTER.EXISTS' });
+      const retry = await repo().execute(id, { ...meta(), commandId: created.events[0]!.commandId }, increment, { expectNew: true });
+      expect(retry).toMatchObject({ duplicate: true, seq: created.seq });
+      expect((await repo().load(id)).version).toBe(1);
+    });
+
     it('answers 412 when If-Match names a version that is not the current one', async () => {
       const id = `ifmatch-${randomUUID()}`;
       await repo().execute(id, meta(), increment);

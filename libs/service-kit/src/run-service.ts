@@ -76,6 +76,7 @@ function healthChecks(infra: Infrastructure): Record<string, HealthCheck> {
  */
 export async function runService(spec: ServiceSpec): Promise<void> {
   const logger = createLogger(spec.service, process.env.LOG_LEVEL ?? 'info');
+  const rebuild = rebuildArgument(process.argv);
   const waitUntil = Date.now() + Number(process.env.STARTUP_WAIT_MS ?? 30_000);
   let running: RunningService | undefined;
   for (let attempt = 1; !running; attempt++) {
@@ -89,6 +90,7 @@ export async function runService(spec: ServiceSpec): Promise<void> {
       await new Promise((r) => setTimeout(r, 1_000));
     }
   }
+  if (rebuild) return rebuildOffline(running, rebuild, logger);
   const stop = async (signal: string) => {
     logger.info({ signal }, `${spec.service} stopping`);
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
@@ -105,4 +107,25 @@ function fail(logger: ReturnType<typeof createLogger>, message: string): void {
   process.stderr.write(`\n${message}\n`);
   process.exitCode = 1;
   setTimeout(() => process.exit(1), 100).unref();
+}
+
+/** `--rebuild <name>`: start, rebuild that projection from sequence 1, and exit when caught up. */
+function rebuildArgument(argv: string[]): string | null {
+  const i = argv.indexOf('--rebuild');
+  return i >= 0 ? (argv[i + 1] ?? null) : null;
+}
+
+async function rebuildOffline(running: RunningService, name: string, logger: ReturnType<typeof createLogger>): Promise<void> {
+  const runner = running.projections.get(name);
+  if (!runner) {
+    await running.close();
+    return fail(logger, `${running.infra.service} has no projection named ${name}`);
+  }
+  const started = Date.now();
+  await runner.rebuild();
+  const seq = await runner.catchUp();
+  logger.info({ projection: name, seq, ms: Date.now() - started }, 'projection rebuilt');
+  process.stdout.write(`${JSON.stringify({ ok: true, name, seq, service: running.infra.service })}\n`);
+  await running.close();
+  process.exit(0);
 }

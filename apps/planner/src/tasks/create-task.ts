@@ -35,7 +35,9 @@ export class CreateTaskHandler implements ICommandHandler<CreateTask> {
   async execute({ body, meta }: CreateTask): Promise<HandlerResult<TaskView>> {
     const code = codeFor(body, meta.commandId);
     const facts = await this.facts.gather(code, { sprintCode: body.sprintCode, dependsOn: body.dependsOn ?? [] });
-    const result = await this.tasks.execute(code, meta, (state) => decide({ type: 'CreateTask', task: { ...body, code }, facts }, state));
+    const result = await this.tasks.execute(code, meta, (state) => decide({ type: 'CreateTask', task: { ...body, code }, facts }, state), {
+      expectNew: !body.code,
+    });
     return { value: taskViewFromState(result.state!), seq: result.seq };
   }
 }

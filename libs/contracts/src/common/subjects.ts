@@ -59,3 +59,9 @@ function token(path: string, schema: typeof AggregateId, value: string): string 
   }
   return parsed.data;
 }
+
+/** Which service keeps which projection: used by `npm run projections:rebuild -- <name>`. */
+export const PROJECTION_OWNERS: Record<string, string> = {
+  planner: 'planner',
+  search_events: 'search-service',
+};
