@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { connect } from '@nats-io/transport-node';
 import { BaseConfig, loadConfig } from '@orch/config';
 import { PROJECTION_OWNERS, Subjects } from '@orch/contracts';
+import { isNoResponders } from '@orch/messaging';
 
 async function main(): Promise<number> {
   const name = process.argv[2];
@@ -27,7 +28,7 @@ async function main(): Promise<number> {
     process.stdout.write(`Rebuilt ${name} live, up to sequence ${answer.seq}.\n`);
     return 0;
   } catch (error) {
-    if ((error as Error).name !== 'NoRespondersError' && !/no responders/i.test((error as Error).message)) throw error;
+    if (!isNoResponders(error)) throw error;
   } finally {
     await nc.close();
   }

@@ -51,7 +51,7 @@ export class RpcClient {
       });
       raw = msg.data;
     } catch (error) {
-      const reason = (error as Error).name === 'NoRespondersError' ? 'is not running' : 'did not answer in time';
+      const reason = isNoResponders(error) ? 'is not running' : 'did not answer in time';
       throw new UnavailableError('SERVICE.UNAVAILABLE', `The ${route.service} service ${reason} (${route.name})`, { service: route.service });
     }
     const reply = JSON.parse(decoder.decode(raw)) as RpcReply;
@@ -62,6 +62,12 @@ export class RpcClient {
     }
     return { value: value.data, seq: reply.seq, readSeq: reply.readSeq };
   }
+}
+
+/** NATS says "no responders" at once when nobody subscribes: the service is not running at all. */
+export function isNoResponders(error: unknown): boolean {
+  const e = error as { name?: string; cause?: { name?: string }; isNoResponders?: () => boolean };
+  return e?.isNoResponders?.() === true || e?.name === 'NoResponders' || e?.cause?.name === 'NoResponders';
 }
 
 /** A fresh command id for callers that were not given an idempotency key. */
