@@ -46,7 +46,8 @@ export async function ensureSchema(url: string, schema: string): Promise<void> {
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
   } catch (error) {
-    // Two services creating the same schema at once may race on the catalog; the loser retries once.
+    // Two services creating the same schema at once race on the catalog: the loser's unique
+    // violation means the schema is there, which is all we wanted.
     if ((error as { code?: string }).code !== '23505') throw error;
   } finally {
     await client.end();
@@ -54,18 +55,19 @@ export async function ensureSchema(url: string, schema: string): Promise<void> {
 }
 
 /**
- * Runs pending migrations under an advisory lock, so that several instances starting at once
- * do not run the same migration twice.
+ * Runs pending migrations under one advisory lock per schema: several instances, and several
+ * services sharing tables such as `projection_checkpoints`, starting at once, migrate in turn.
  */
-export async function runMigrations(ds: DataSource, schema: string, service: string): Promise<number> {
+export async function runMigrations(ds: DataSource, schema: string): Promise<number> {
   const runner = ds.createQueryRunner();
   await runner.connect();
+  const key = `orch-migrations:${schema}`;
   try {
-    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`orch-migrations:${schema}:${service}`]);
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
     const done = await ds.runMigrations({ transaction: 'each' });
     return done.length;
   } finally {
-    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`orch-migrations:${schema}:${service}`]).catch(() => undefined);
+    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
     await runner.release();
   }
 }

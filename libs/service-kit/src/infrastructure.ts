@@ -68,7 +68,7 @@ export async function openInfrastructure(opts: InfrastructureOptions): Promise<I
       dataSource = createDataSource({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, service, ...opts.database });
       await dataSource.initialize();
       closers.push(() => dataSource!.destroy());
-      const ran = await runMigrations(dataSource, config.DB_SCHEMA, service);
+      const ran = await runMigrations(dataSource, config.DB_SCHEMA);
       if (ran > 0) logger.info({ migrations: ran }, 'migrations applied');
     }
 

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { isolatedEnv, type IsolatedEnv } from './isolated-env';
+import { waitFor } from './wait-for';
+
+export const ALL_SERVICES = ['planner', 'agent-manager', 'session-service', 'bug-service', 'search-service', 'notifier'] as const;
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+/** A free TCP port on loopback, for a gateway started by a test. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * The whole system as real processes from `dist/` (what `npm start` runs), isolated by its own
+ * stream, subject prefix, schema and Redis prefix. Tests drive it over HTTP, and may kill and
+ * restart any process.
+ */
+export class SystemUnderTest {
+  private readonly processes = new Map<string, ChildProcess>();
+  readonly output: string[] = [];
+
+  private constructor(
+    readonly iso: IsolatedEnv,
+    readonly url: string,
+  ) {}
+
+  static async start(opts: { services?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): Promise<SystemUnderTest> {
+    const entry = (app: string) => join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
+    if (!existsSync(entry('gateway'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does it for you)');
+    const port = await freePort();
+    const iso = isolatedEnv({ GATEWAY_PORT: String(port), ORCH_API_KEYS: '', RPC_TIMEOUT_MS: '3000', ...opts.env });
+    const system = new SystemUnderTest(iso, `http://127.0.0.1:${port}`);
+    for (const app of [...(opts.services ?? ALL_SERVICES), 'gateway']) system.spawn(app);
+    try {
+      await system.waitReady();
+    } catch (error) {
+      await system.stop();
+      throw error;
+    }
+    return system;
+  }
+
+  spawn(app: string): void {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], { env: this.iso.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (chunk: Buffer) => {
+      this.output.push(`[${app}] ${chunk.toString()}`);
+      if (this.output.length > 500) this.output.shift();
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    this.processes.set(app, child);
+  }
+
+  /** SIGKILL: no cleanup, exactly like a crash. Resolves when the process is gone. */
+  async kill(app: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.processes.get(app);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  }
+
+  async waitReady(timeoutMs = 30_000): Promise<void> {
+    await waitFor(
+      'the system to be ready (GET /ready = 200)',
+      async () => (await fetch(`${this.url}/ready`).catch(() => null))?.status === 200,
+      { timeoutMs, intervalMs: 100 },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- service output ---\n${this.output.slice(-40).join('')}`);
+    });
+  }
+
+  fetch(path: string, init: { method?: string; key?: string | null; json?: unknown; body?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.key !== null) headers.authorization = `Bearer ${init.key ?? 'dev-admin-key'}`;
+    let body = init.body;
+    if (init.json !== undefined) {
+      body = JSON.stringify(init.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    return fetch(this.url + path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.processes.keys()].map((app) => this.kill(app, 'SIGTERM')));
+    await this.iso.cleanup();
+  }
+}
