@@ -11,7 +11,9 @@ export class ServiceProcesses {
   ) {}
 
   start(app: string): void {
-    const child = spawn(process.execPath, [join(this.distRoot, 'apps', app, 'src', 'main.js')], { env: this.env, stdio: ['ignore', 'ignore', 'inherit'] });
+    // BENCH_PROFILE=dir writes a V8 CPU profile of every service into dir when it stops.
+    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, `--cpu-prof-name=${app}.cpuprofile`] : [];
+    const child = spawn(process.execPath, [...profile, join(this.distRoot, 'apps', app, 'src', 'main.js')], { env: this.env, stdio: ['ignore', 'ignore', 'inherit'] });
     child.once('exit', (code, signal) => {
       if (!this.stopping) process.stderr.write(`bench: ${app} exited (${code ?? signal})\n`);
     });

@@ -7,6 +7,9 @@ import { SystemUnderTest, TEST_NATS_URL } from '@orch/testing';
  * sprints and tasks over HTTP, read-your-writes, the log, and every kind of bad input refused
  * with a problem document and nothing written.
  */
+// Response bodies are checked field by field below; `any` keeps those checks readable.
+const json = (res: Response): Promise<any> => res.json();
+
 describe('sprints and tasks, end to end', () => {
   let system: SystemUnderTest;
   let nc: NatsConnection;
@@ -32,28 +35,28 @@ describe('sprints and tasks, end to end', () => {
   it('creates a sprint and a task, and reads them back at once', async () => {
     const sprint = await system.fetch('/api/v1/sprints', { json: { code: 'SPR-001', title: 'First sprint', goal: 'Ship the foundation' } });
     expect(sprint.status).toBe(201);
-    expect(await sprint.json()).toMatchObject({ code: 'SPR-001', status: 'PLANNED', taskCount: 0 });
+    expect(await json(sprint)).toMatchObject({ code: 'SPR-001', status: 'PLANNED', taskCount: 0 });
 
     const task = await system.fetch('/api/v1/tasks', { json: { sprintCode: 'SPR-001', title: 'Write the README', priority: 'HIGH' } });
     expect(task.status).toBe(201);
     const seq = task.headers.get('x-orch-seq');
     expect(Number(seq)).toBeGreaterThan(0);
-    const created = await task.json();
+    const created = await json(task);
     expect(created).toMatchObject({ sprintCode: 'SPR-001', title: 'Write the README', status: 'BACKLOG', version: 1 });
 
     const list = await system.fetch('/api/v1/tasks?sprint=SPR-001', { headers: { 'x-orch-min-seq': seq! } });
     expect(list.status).toBe(200);
     expect(Number(list.headers.get('x-orch-read-seq'))).toBeGreaterThanOrEqual(Number(seq));
-    expect((await list.json()).items).toEqual([created]);
+    expect((await json(list)).items).toEqual([created]);
 
     const one = await system.fetch(`/api/v1/tasks/${created.code}`, { headers: { 'x-orch-min-seq': seq! } });
     expect(one.headers.get('etag')).toBe('"1"');
     const s = await system.fetch('/api/v1/sprints/SPR-001', { headers: { 'x-orch-min-seq': seq! } });
-    expect(await s.json()).toMatchObject({ code: 'SPR-001', taskCount: 1 });
+    expect(await json(s)).toMatchObject({ code: 'SPR-001', taskCount: 1 });
   });
 
   it('moves a task through its statuses with If-Match, and 412s a stale one', async () => {
-    const created = await (await system.fetch('/api/v1/tasks', { json: { code: 'TSK-FLOW', title: 'Flow' } })).json();
+    const created = await json(await system.fetch('/api/v1/tasks', { json: { code: 'TSK-FLOW', title: 'Flow' } }));
     const ready = await system.fetch('/api/v1/tasks/TSK-FLOW', { method: 'PATCH', json: { status: 'READY' }, headers: { 'if-match': `"${created.version}"` } });
     expect(ready.status).toBe(200);
     expect(ready.headers.get('etag')).toBe('"2"');
@@ -69,7 +72,7 @@ describe('sprints and tasks, end to end', () => {
     const before = await lastSeq();
     const second = await send();
     expect(second.status).toBe(first.status);
-    expect((await second.json()).code).toBe((await first.json()).code);
+    expect((await json(second)).code).toBe((await json(first)).code);
     expect(second.headers.get('x-orch-seq')).toBe(first.headers.get('x-orch-seq'));
     expect(await lastSeq()).toBe(before);
   });
@@ -78,9 +81,9 @@ describe('sprints and tasks, end to end', () => {
     const seq = await lastSeq();
     const res = await system.fetch('/api/v1/events?after=0&limit=500&type=orchestration.sprint.*', { headers: { 'x-orch-min-seq': String(seq) } });
     expect(res.status).toBe(200);
-    const page = await res.json();
+    const page = await json(res);
     expect(page.items.map((e: { type: string; aggregateId: string }) => [e.type, e.aggregateId])).toEqual([['orchestration.sprint.created', 'SPR-001']]);
-    const all = await (await system.fetch('/api/v1/events?after=0&limit=500', { headers: { 'x-orch-min-seq': String(seq) } })).json();
+    const all = await json(await system.fetch('/api/v1/events?after=0&limit=500', { headers: { 'x-orch-min-seq': String(seq) } }));
     const seqs = all.items.map((e: { seq: number }) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(all.nextAfter).toBe(seq);
@@ -107,7 +110,7 @@ describe('sprints and tasks, end to end', () => {
       const res = await send();
       expect(res.status).toBe(status);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      const problem = await res.json();
+      const problem = await json(res);
       expect(problem).toMatchObject({ status, code, title: expect.any(String), detail: expect.any(String) });
       if (field) expect(problem.errors.map((e: { path: string }) => e.path)).toContain(field);
       expect(await lastSeq()).toBe(before);

@@ -21,6 +21,8 @@ export async function connectNats({ url, name, logger }: ConnectOptions): Promis
       reconnectTimeWait: 500,
       waitOnFirstConnect: false,
       timeout: 3_000,
+      // Stack traces captured for every request cost ~6% CPU under load; our errors carry context.
+      noAsyncTraces: true,
     });
   } catch (error) {
     throw new Error(`Cannot reach NATS at ${url} (${(error as Error).message})`, { cause: error });

@@ -32,16 +32,22 @@ export class PgApplier implements Applier {
 
   async applyBatch(items: BatchItem[]): Promise<number> {
     return this.ds.transaction(async (tx) => {
-      await tx.query(`INSERT INTO ${CHECKPOINT_TABLE} (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`, [this.projection.name]);
-      // FOR UPDATE serialises appliers of the same projection: the second one sees the first's checkpoint.
-      const rows: { position: string }[] = await tx.query(`SELECT position FROM ${CHECKPOINT_TABLE} WHERE name = $1 FOR UPDATE`, [this.projection.name]);
+      // One statement creates the row if needed, locks it and reads it: the lock serialises
+      // appliers of the same projection, so the second one sees the first's checkpoint.
+      const rows: { position: string }[] = await tx.query(
+        `INSERT INTO ${CHECKPOINT_TABLE} (name, position) VALUES ($1, 0)
+         ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING position`,
+        [this.projection.name],
+      );
       let position = Number(rows[0]!.position);
+      const run: StoredCommit[] = [];
       for (const item of items) {
         if (item.seq <= position) continue;
         if (item.seq !== position + 1) break;
-        if (item.commit) await this.projection.apply(item.commit, tx);
+        if (item.commit) run.push(item.commit);
         position = item.seq;
       }
+      if (run.length > 0) await this.projection.apply(run, tx);
       await tx.query(`UPDATE ${CHECKPOINT_TABLE} SET position = $2, updated_at = now() WHERE name = $1`, [this.projection.name, position]);
       return position;
     });

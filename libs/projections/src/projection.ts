@@ -12,7 +12,11 @@ export interface PgProjection {
   name: string;
   /** Tables this projection owns; a rebuild empties them. */
   tables: string[];
-  apply(commit: StoredCommit, tx: EntityManager): Promise<void>;
+  /**
+   * Applies a run of consecutive commits, in order. One call per batch lets a projection write
+   * many rows per statement; it must leave the same read model as applying them one by one.
+   */
+  apply(commits: StoredCommit[], tx: EntityManager): Promise<void>;
 }
 
 /**

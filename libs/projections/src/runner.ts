@@ -1,4 +1,5 @@
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Subjects, UpcasterRegistry } from '@orch/contracts';
 import { decodeCommit, PoisonCommitError, type EventStore } from '@orch/event-store';
@@ -16,6 +17,8 @@ export interface RunnerDeps {
   logger: Logger;
   upcasters?: UpcasterRegistry;
   lease?: PgAdvisoryLease;
+  /** When given, each new checkpoint is announced on `<prefix>.ctl.checkpoint.<name>`. */
+  nc?: NatsConnection;
   /** Most commits applied in one transaction (default 500). */
   batchSize?: number;
 }
@@ -292,6 +295,8 @@ export class ProjectionRunner {
     this.stats.applied += position - this.position;
     this.position = position;
     this.notify();
+    // Other instances (and monitors) learn the new position without polling the read model.
+    this.deps.nc?.publish(this.deps.subjects.checkpoint(this.name), String(position));
   }
 
   private notify(): void {

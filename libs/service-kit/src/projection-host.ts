@@ -25,7 +25,7 @@ export class ProjectionHost {
         : new RedisApplier(required(infra.redis, `${projection.name} needs Redis`), projection);
     const lease = new PgAdvisoryLease(infra.config.DATABASE_URL, `${infra.config.DB_SCHEMA}:${infra.config.NATS_STREAM}:${projection.name}`);
     const runner = new ProjectionRunner(
-      { js: infra.js, jsm: infra.jsm, store: infra.store, stream: infra.config.NATS_STREAM, subjects: infra.subjects, logger: this.logger, lease },
+      { js: infra.js, jsm: infra.jsm, nc: infra.nc, store: infra.store, stream: infra.config.NATS_STREAM, subjects: infra.subjects, logger: this.logger, lease },
       projection.name,
       applier,
     );

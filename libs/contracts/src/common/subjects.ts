@@ -37,6 +37,11 @@ export class Subjects {
     return `${this.prefix}.ctl.${service}.${name}`;
   }
 
+  /** Where a projection announces each new checkpoint (core NATS, fire and forget). */
+  checkpoint(projection: string): string {
+    return `${this.prefix}.ctl.checkpoint.${projection}`;
+  }
+
   deadLetters(consumer: string): string {
     return `${this.prefix}.dlq.${consumer}`;
   }

@@ -6,8 +6,8 @@ export const counterProjection: PgProjection = {
   kind: 'postgres',
   name: 'test_counters',
   tables: ['test_counters'],
-  async apply(commit, tx) {
-    for (const e of commit.events) {
+  async apply(commits, tx) {
+    for (const e of commits.flatMap((c) => c.events)) {
       if (e.type !== 'orchestration.counter.incremented') continue;
       await tx.query(
         `INSERT INTO test_counters (id, total, commits) VALUES ($1, $2, 1)
