@@ -70,6 +70,12 @@ export class PayloadTooLargeError extends OrchError {
   readonly title = 'Payload too large';
 }
 
+/** A body in a format the API does not take (only JSON) (415). */
+export class UnsupportedMediaTypeError extends OrchError {
+  readonly status = 415;
+  readonly title = 'Unsupported media type';
+}
+
 /** Well-formed input that a domain rule refuses; `missing` lists what would satisfy it (422). */
 export class RuleViolation extends OrchError {
   readonly status = 422;

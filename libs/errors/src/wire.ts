@@ -10,6 +10,7 @@ import {
   RuleViolation,
   UnauthorizedError,
   UnavailableError,
+  UnsupportedMediaTypeError,
   ValidationError,
   type FieldIssue,
   type MissingItem,
@@ -46,6 +47,8 @@ export function fromErrorReply(reply: ErrorReply): OrchError {
       return new PreconditionFailedError(code, message, extra);
     case 413:
       return new PayloadTooLargeError(code, message, extra);
+    case 415:
+      return new UnsupportedMediaTypeError(code, message, extra);
     case 422: {
       const { missing, ...rest } = extra;
       return new RuleViolation(code, message, (missing as MissingItem[] | undefined) ?? [], rest);

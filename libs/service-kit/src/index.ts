@@ -6,3 +6,4 @@ export * from './rpc-handler.decorator';
 export * from './service-kit.module';
 export * from './run-service';
 export * from './command-meta';
+export * from './nest-logger';

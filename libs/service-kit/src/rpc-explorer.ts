@@ -40,7 +40,7 @@ export class RpcExplorer implements OnApplicationBootstrap {
 
   private consistentRead(handler: (p: unknown, c: RpcContext) => Promise<HandlerResult<unknown>>) {
     return async (payload: unknown, ctx: RpcContext): Promise<HandlerResult<unknown>> => {
-      if (ctx.meta.minSeq) await this.projections.waitFor(ctx.meta.minSeq, DEFAULT_READ_WAIT_MS);
+      if (ctx.meta.minSeq) await this.projections.waitFor(ctx.meta.minSeq, ctx.meta.readWaitMs ?? DEFAULT_READ_WAIT_MS);
       const readSeq = this.projections.position();
       const result = await handler(payload, ctx);
       return { ...result, readSeq: result.readSeq ?? readSeq };

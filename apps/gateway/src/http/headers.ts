@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ValidationError } from '@orch/errors';
 
 /** Request headers the gateway reads, lower-case as Node gives them. */
@@ -36,6 +36,15 @@ function invalid(name: string, message: string): ValidationError {
   return new ValidationError('REQUEST.INVALID_HEADER', `Header ${name} ${message}`, [{ path: `headers.${name}`, message }]);
 }
 
+/**
+ * The command id of a write: from `Idempotency-Key`, scoped to the caller's key so that two
+ * clients choosing the same key never collide; a fresh uuid when there is none.
+ */
+export function commandIdFor(keyId: string, idempotencyKey: string | undefined): string {
+  if (idempotencyKey === undefined) return randomUUID();
+  return `idem-${createHash('sha256').update(`${keyId}\n${idempotencyKey}`).digest('hex').slice(0, 40)}`;
+}
+
 /** `Idempotency-Key` becomes the command id, so a retried write is appended once (`Nats-Msg-Id`). */
 export function parseIdempotencyKey(value: HeaderValue): string | undefined {
   const raw = single('Idempotency-Key', value);
@@ -44,16 +53,15 @@ export function parseIdempotencyKey(value: HeaderValue): string | undefined {
   return raw;
 }
 
-/** The caller's correlation id when it is usable, else a fresh one; never null. */
-export function parseCorrelationId(value: HeaderValue): { id: string; rejected?: ValidationError } {
-  try {
-    const raw = single('X-Correlation-Id', value);
-    if (raw === undefined || raw === '') return { id: randomUUID() };
-    if (!CORRELATION_ID.test(raw)) return { id: randomUUID(), rejected: invalid('X-Correlation-Id', 'must be 1-128 letters, digits, ".", "_", ":" or "-"') };
-    return { id: raw };
-  } catch (error) {
-    return { id: randomUUID(), rejected: error as ValidationError };
-  }
+/**
+ * The caller's correlation id when it is usable, else a fresh one. An unusable one is replaced,
+ * not refused: it is a diagnostic aid, and no request (least of all /health) should fail over it.
+ */
+export function parseCorrelationId(value: HeaderValue): { id: string; replaced: boolean } {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (raw === undefined || raw === '') return { id: randomUUID(), replaced: false };
+  if (!CORRELATION_ID.test(raw)) return { id: randomUUID(), replaced: true };
+  return { id: raw, replaced: false };
 }
 
 /** `X-Orch-Min-Seq: N`: read-your-writes; the read waits until the read model has applied N. */

@@ -50,6 +50,8 @@ export const RpcMeta = z.object({
   issuedAt: z.iso.datetime({ offset: true }),
   /** Read-your-writes: a query waits until the read model has applied this stream sequence. */
   minSeq: z.number().int().nonnegative().optional(),
+  /** How long a read may wait for `minSeq` (the gateway's READ_WAIT_MS; 2 s when absent). */
+  readWaitMs: z.number().int().min(0).max(30_000).optional(),
   /** Optimistic concurrency from `If-Match`: the aggregate version the caller saw. */
   expectedVersion: z.number().int().nonnegative().optional(),
 });
