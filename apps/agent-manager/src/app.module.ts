@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceKitModule, type Infrastructure } from '@orch/service-kit';
+import { ServiceKitModule, type Infrastructure, type ServiceSpec } from '@orch/service-kit';
 
 /**
  * Agent registry, heartbeats and liveness, capability matching, assignment, quotas and spawning (SPEC §4.3).
@@ -12,3 +12,9 @@ export class AgentManagerModule {
     return { module: AgentManagerModule, imports: [ServiceKitModule.forRoot(infra)] };
   }
 }
+
+/** What `main.ts` runs, and what the tests start in-process with an isolated environment. */
+export const agentManagerService: ServiceSpec = {
+  service: 'agent-manager',
+  module: (infra) => AgentManagerModule.forRoot(infra),
+};

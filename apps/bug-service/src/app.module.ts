@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceKitModule, type Infrastructure } from '@orch/service-kit';
+import { ServiceKitModule, type Infrastructure, type ServiceSpec } from '@orch/service-kit';
 
 /**
  * The bug log: normalisation, fingerprints, dedup, classification, occurrences, resolve and regress (SPEC §4.4).
@@ -12,3 +12,9 @@ export class BugServiceModule {
     return { module: BugServiceModule, imports: [ServiceKitModule.forRoot(infra)] };
   }
 }
+
+/** What `main.ts` runs, and what the tests start in-process with an isolated environment. */
+export const bugServiceService: ServiceSpec = {
+  service: 'bug-service',
+  module: (infra) => BugServiceModule.forRoot(infra),
+};

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceKitModule, type Infrastructure } from '@orch/service-kit';
+import { ServiceKitModule, type Infrastructure, type ServiceSpec } from '@orch/service-kit';
 
 /**
  * Webhook subscriptions, Slack/Discord/Standard Webhooks deliveries, retries and dead letters (SPEC §4.6).
@@ -12,3 +12,9 @@ export class NotifierModule {
     return { module: NotifierModule, imports: [ServiceKitModule.forRoot(infra)] };
   }
 }
+
+/** What `main.ts` runs, and what the tests start in-process with an isolated environment. */
+export const notifierService: ServiceSpec = {
+  service: 'notifier',
+  module: (infra) => NotifierModule.forRoot(infra),
+};

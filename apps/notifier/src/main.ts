@@ -1,5 +1,5 @@
 import 'reflect-metadata';
 import { runService } from '@orch/service-kit';
-import { NotifierModule } from './app.module';
+import { notifierService } from './app.module';
 
-void runService({ service: 'notifier', module: (infra) => NotifierModule.forRoot(infra) });
+void runService(notifierService);

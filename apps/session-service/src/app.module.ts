@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceKitModule, type Infrastructure } from '@orch/service-kit';
+import { ServiceKitModule, type Infrastructure, type ServiceSpec } from '@orch/service-kit';
 
 /**
  * Work sessions: the phase state machine, gates and overrides, instructions, resume briefings, time and git tracking (SPEC §4.1).
@@ -12,3 +12,9 @@ export class SessionServiceModule {
     return { module: SessionServiceModule, imports: [ServiceKitModule.forRoot(infra)] };
   }
 }
+
+/** What `main.ts` runs, and what the tests start in-process with an isolated environment. */
+export const sessionServiceService: ServiceSpec = {
+  service: 'session-service',
+  module: (infra) => SessionServiceModule.forRoot(infra),
+};

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
 import { runService } from '@orch/service-kit';
-import { SessionServiceModule } from './app.module';
+import { sessionServiceService } from './app.module';
 
-void runService({ service: 'session-service', module: (infra) => SessionServiceModule.forRoot(infra) });
+void runService(sessionServiceService);
