@@ -162,8 +162,10 @@ describe('the projection runtime', () => {
       await r.catchUp(10_000);
       expect(await redis.hget('counter:redis-a', 'total')).toBe('5');
     } finally {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await new Redis(TEST_REDIS_URL).del(...keys);
+      const plain = new Redis(TEST_REDIS_URL); // without the prefix, to delete the keys KEYS returns
+      const keys = await plain.keys(`${prefix}*`);
+      if (keys.length) await plain.del(...keys);
+      plain.disconnect();
       redis.disconnect();
     }
   });
