@@ -5,6 +5,7 @@ import type { HandlerResult, RpcContext } from '@orch/messaging';
 import type { Infrastructure } from './infrastructure';
 import { ProjectionHost } from './projection-host';
 import { RPC_ROUTE } from './rpc-handler.decorator';
+import { asUnavailable } from './unavailable';
 import { INFRA } from './tokens';
 
 /** How long a query waits for `minSeq` when the caller does not say (SPEC §3: 2 s). */
@@ -32,7 +33,11 @@ export class RpcExplorer implements OnApplicationBootstrap {
       for (const method of this.scanner.getAllMethodNames(prototype)) {
         const route = this.reflector.get<RpcRoute | undefined>(RPC_ROUTE, (instance as Record<string, () => unknown>)[method]!);
         if (!route) continue;
-        const handler = (instance[method] as (p: unknown, c: RpcContext) => Promise<HandlerResult<unknown>>).bind(instance);
+        const bound = (instance[method] as (p: unknown, c: RpcContext) => Promise<HandlerResult<unknown>>).bind(instance);
+        const handler = (p: unknown, c: RpcContext) =>
+          bound(p, c).catch((error: unknown) => {
+            throw asUnavailable(error);
+          });
         this.infra.rpc.serve(route, route.kind === 'query' ? this.consistentRead(handler) : handler);
       }
     }
