@@ -22,7 +22,7 @@ async function main(): Promise<number> {
   });
   try {
     process.stdout.write(`Asking the running ${PROJECTION_OWNERS[name]} to rebuild ${name}...\n`);
-    const reply = await nc.request(subjects.control('projections', 'rebuild'), new TextEncoder().encode(name), { timeout: 30 * 60_000 });
+    const reply = await nc.request(subjects.control('projections', `rebuild.${name}`), new Uint8Array(), { timeout: 30 * 60_000 });
     const answer = JSON.parse(new TextDecoder().decode(reply.data)) as { ok: boolean; seq?: number; error?: string };
     if (!answer.ok) throw new Error(answer.error);
     process.stdout.write(`Rebuilt ${name} live, up to sequence ${answer.seq}.\n`);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { PlannerRoutes, SYSTEM_ACTOR, type RpcMeta, type RpcRoute } from '@orch/contracts';
+import { PlannerRoutes, type RpcMeta, type RpcRoute } from '@orch/contracts';
 import { ConflictError, NotFoundError, PreconditionFailedError, RuleViolation, ValidationError } from '@orch/errors';
 import { RpcClient, type CallResult } from '@orch/messaging';
 import { PgApplier, type BatchItem } from '@orch/projections';
@@ -171,9 +171,5 @@ describe('the planner service (real NATS, Postgres)', () => {
       await runner.catchUp(10_000);
       expect(await snapshot()).toEqual(live);
     });
-  });
-
-  it('uses the system actor shape the contracts define', () => {
-    expect(SYSTEM_ACTOR.kind).toBe('system');
   });
 });

@@ -62,25 +62,29 @@ export class ProjectionHost {
     return this.runners.get(name);
   }
 
+  /**
+   * One subject per projection (`<prefix>.ctl.projections.rebuild.<name>`), subscribed only by
+   * the services that keep it: "no responders" then reliably means that none is running.
+   */
   private serveRebuild(): void {
     const { nc, subjects } = this.infra;
-    nc.subscribe(subjects.control('projections', 'rebuild'), {
-      callback: (_err, msg) => {
-        const name = new TextDecoder().decode(msg.data).trim();
-        const runner = this.runners.get(name);
-        if (!runner || !runner.status().active) return; // not ours, or another instance holds it
-        void (async () => {
-          this.logger.info({ projection: name }, 'rebuilding on request');
-          try {
-            await runner.rebuild();
-            const seq = await runner.catchUp();
-            msg.respond(encoder.encode(JSON.stringify({ ok: true, name, seq, service: this.infra.service })));
-          } catch (error) {
-            msg.respond(encoder.encode(JSON.stringify({ ok: false, name, error: (error as Error).message })));
-          }
-        })();
-      },
-    });
+    for (const [name, runner] of this.runners) {
+      nc.subscribe(subjects.control('projections', `rebuild.${name}`), {
+        callback: (_err, msg) => {
+          if (!runner.status().active) return; // another instance holds it and will answer
+          void (async () => {
+            this.logger.info({ projection: name }, 'rebuilding on request');
+            try {
+              await runner.rebuild();
+              const seq = await runner.catchUp();
+              msg.respond(encoder.encode(JSON.stringify({ ok: true, name, seq, service: this.infra.service })));
+            } catch (error) {
+              msg.respond(encoder.encode(JSON.stringify({ ok: false, name, error: (error as Error).message })));
+            }
+          })();
+        },
+      });
+    }
   }
 }
 

@@ -33,6 +33,7 @@ export class SystemUnderTest {
   private constructor(
     readonly iso: IsolatedEnv,
     readonly url: string,
+    readonly services: readonly string[],
   ) {}
 
   static async start(opts: { services?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): Promise<SystemUnderTest> {
@@ -40,8 +41,9 @@ export class SystemUnderTest {
     if (!existsSync(entry('gateway'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does it for you)');
     const port = await freePort();
     const iso = isolatedEnv({ GATEWAY_PORT: String(port), ORCH_API_KEYS: '', RPC_TIMEOUT_MS: '3000', ...opts.env });
-    const system = new SystemUnderTest(iso, `http://127.0.0.1:${port}`);
-    for (const app of [...(opts.services ?? ALL_SERVICES), 'gateway']) system.spawn(app);
+    const services = opts.services ?? ALL_SERVICES;
+    const system = new SystemUnderTest(iso, `http://127.0.0.1:${port}`, services);
+    for (const app of [...services, 'gateway']) system.spawn(app);
     try {
       await system.waitReady();
     } catch (error) {
@@ -72,10 +74,16 @@ export class SystemUnderTest {
     });
   }
 
+  /** Ready when `/ready` reports the infrastructure and every service this test started as up. */
   async waitReady(timeoutMs = 30_000): Promise<void> {
+    const needed = ['nats', 'postgres', 'redis', ...this.services];
     await waitFor(
-      'the system to be ready (GET /ready = 200)',
-      async () => (await fetch(`${this.url}/ready`).catch(() => null))?.status === 200,
+      `${needed.join(', ')} to be up (GET /ready)`,
+      async () => {
+        const res = await fetch(`${this.url}/ready`).catch(() => null);
+        const checks = ((await res?.json().catch(() => null)) as { checks?: Record<string, string> } | null)?.checks ?? {};
+        return needed.every((name) => checks[name] === 'up');
+      },
       { timeoutMs, intervalMs: 100 },
     ).catch((error: Error) => {
       throw new Error(`${error.message}\n--- service output ---\n${this.output.slice(-40).join('')}`);
