@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '@orch/database';
 import { EventStore, ensureDeadLetterStream, ensureEventStream } from '@orch/event-store';
 import { natsTestContext, pgTestSchema, redisTestPrefix, TEST_DATABASE_URL, TEST_NATS_URL, TEST_REDIS_URL, waitFor, type NatsTestContext, type PgTestSchema } from '@orch/testing';
-import { PgApplier, ProjectionCheckpoints1700000000000, ProjectionRunner, RedisApplier, type BatchItem, type ProjectionRunner as Runner } from './index';
+import { PgAdvisoryLease, PgApplier, ProjectionCheckpoints1700000000000, ProjectionRunner, RedisApplier, type BatchItem, type ProjectionRunner as Runner } from './index';
 import { counterProjection, redisCounterProjection, TestCounters1700000000001 } from './test-fixtures/counter-projection';
 
 const logger = pino({ level: 'silent' });
@@ -30,7 +30,7 @@ describe('the projection runtime', () => {
   }
 
   function runner(ds: DataSource): Runner {
-    const r = new ProjectionRunner({ js: ctx.js, jsm: ctx.jsm, store, stream: ctx.stream, subjects: ctx.subjects, logger }, `${counterProjection.name}_${randomUUID().slice(0, 6)}`, new PgApplier(ds, counterProjection));
+    const r = new ProjectionRunner({ js: ctx.js, jsm: ctx.jsm, nc: ctx.nc, store, stream: ctx.stream, subjects: ctx.subjects, logger }, `${counterProjection.name}_${randomUUID().slice(0, 6)}`, new PgApplier(ds, counterProjection));
     runners.push(r);
     return r;
   }
@@ -104,6 +104,48 @@ describe('the projection runtime', () => {
     for (const item of items) await applier.applyBatch([item]);
     expect(await snapshot(ds)).toEqual(once);
     expect(await applier.readCheckpoint()).toBeGreaterThan(first);
+  });
+
+  it('announces each new checkpoint on NATS, so others learn it without polling', async () => {
+    const { ds } = await readModel();
+    const r = runner(ds);
+    const heard: number[] = [];
+    const sub = ctx.nc.subscribe(ctx.subjects.checkpoint(r.name), { callback: (_e, m) => void heard.push(Number(m.string())) });
+    r.start();
+    const last = await r.catchUp(10_000);
+    await waitFor('the final checkpoint to be announced', () => heard.includes(last));
+    expect(heard).toEqual([...heard].sort((a, b) => a - b));
+    sub.unsubscribe();
+  });
+
+  it('runs one active consumer per projection: a standby with the same lease waits, then takes over', async () => {
+    const { ds, schema } = await readModel();
+    const name = `leased_${randomUUID().slice(0, 6)}`;
+    const make = () => {
+      const r = new ProjectionRunner(
+        { js: ctx.js, jsm: ctx.jsm, store, stream: ctx.stream, subjects: ctx.subjects, logger, lease: new PgAdvisoryLease(TEST_DATABASE_URL, `${schema}:${name}`) },
+        name,
+        new PgApplier(ds, counterProjection),
+      );
+      runners.push(r);
+      return r;
+    };
+    const first = make();
+    first.start();
+    await first.catchUp(10_000);
+    const standby = make();
+    standby.start();
+    await increment('leased', 5);
+    const seq = await store.lastSeq();
+    // The standby answers read-your-writes from the shared checkpoint that the active one moves.
+    expect(await standby.waitFor(seq, 10_000)).toBe(true);
+    expect(first.status().active).toBe(true);
+    expect(standby.status().active).toBe(false);
+    await first.stop();
+    await increment('leased', 7);
+    await waitFor('the standby to take over', () => standby.status().active, { timeoutMs: 10_000 });
+    await standby.catchUp(10_000);
+    expect((await snapshot(ds)).find((x: { id: string }) => x.id === 'leased')).toEqual({ id: 'leased', total: 12, commits: 2 });
   });
 
   it('dead-letters garbage on the stream and keeps going', async () => {
