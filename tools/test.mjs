@@ -3,7 +3,8 @@
 // `npm test --` go to jest (e.g. `npm test -- apps/cli`). The exit code is jest's, or the
 // type checker's when jest passed and tsc did not.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, ROOT } from './build.mjs';
 import { checkInfrastructure, describeDown, ensureDatabase, infraAddresses } from './infra.mjs';
@@ -51,9 +52,20 @@ async function main() {
 
   step(`jest (all projects, ${WORKERS} workers)`);
   const ci = process.env.CI ? ['--ci'] : [];
-  const jest = run('node_modules/jest/bin/jest.js', [`--maxWorkers=${WORKERS}`, ...ci, ...process.argv.slice(2)]);
+  const summary = join(tmpdir(), `orch-jest-${process.pid}.json`);
+  const jest = run('node_modules/jest/bin/jest.js', [`--maxWorkers=${WORKERS}`, ...ci, '--json', `--outputFile=${summary}`, ...process.argv.slice(2)]);
+  printClosingLine(summary);
   if (jest === 0 && tsc !== 0) process.stderr.write('\njest passed, but the type check failed (see above)\n');
   return jest !== 0 ? jest : tsc;
+}
+
+/** One plain `N passed, N failed` line at the very end, whatever reads this output. */
+function printClosingLine(file) {
+  if (!existsSync(file)) return;
+  const result = JSON.parse(readFileSync(file, 'utf8'));
+  rmSync(file, { force: true });
+  const skipped = result.numPendingTests + result.numTodoTests;
+  process.stdout.write(`\n${result.numPassedTests} passed, ${result.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
 }
 
 main().then(
