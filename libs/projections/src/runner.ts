@@ -1,10 +1,12 @@
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Subjects, UpcasterRegistry } from '@orch/contracts';
 import { decodeCommit, PoisonCommitError, type EventStore } from '@orch/event-store';
 import type { Applier, BatchItem } from './appliers';
+import { openProjectionConsumer, type RawCommit } from './consumer';
 import { deadLetter } from './dead-letters';
+import { PositionWaiters } from './position-waiters';
 import type { PgAdvisoryLease } from './lease';
 
 export interface RunnerDeps {
@@ -32,7 +34,7 @@ export interface RunnerStats {
   gapFills: number;
 }
 
-type Raw = { seq: number; subject: string; data: Uint8Array; time: string };
+type Raw = RawCommit;
 
 const DEFAULT_BATCH = 500;
 const MAX_ATTEMPTS_PER_COMMIT = 3;
@@ -51,7 +53,7 @@ export class ProjectionRunner {
   private messages: ConsumerMessages | null = null;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
-  private readonly waiters = new Set<{ seq: number; resolve: () => void }>();
+  private readonly waiters = new PositionWaiters();
   private readonly stats = { applied: 0, deadLettered: 0, gapFills: 0 };
   private readonly logger: Logger;
 
@@ -80,7 +82,7 @@ export class ProjectionRunner {
     await this.messages?.close().catch(() => undefined);
     await this.loop;
     await this.deps.lease?.release();
-    for (const w of this.waiters) w.resolve();
+    this.waiters.releaseAll();
   }
 
   status(): RunnerStats {
@@ -101,11 +103,7 @@ export class ProjectionRunner {
       }
       return false;
     }
-    return new Promise((resolve) => {
-      const waiter = { seq, resolve: () => (clearTimeout(timer), this.waiters.delete(waiter), resolve(this.position >= seq)) };
-      const timer = setTimeout(waiter.resolve, Math.max(0, deadline - Date.now()));
-      this.waiters.add(waiter);
-    });
+    return this.waiters.wait(seq, deadline - Date.now(), () => this.position >= seq);
   }
 
   /** Empties the read model and replays the whole log into it; resolves when caught up. */
@@ -132,7 +130,12 @@ export class ProjectionRunner {
     this.active = true;
     this.position = await this.retrying('read checkpoint', () => this.applier.readCheckpoint());
     this.notify();
-    await this.retrying('open consumer', () => this.openConsumer());
+    await this.retrying('open consumer', async () => {
+      this.messages = await openProjectionConsumer(this.deps.js, this.deps.jsm, this.deps.stream, this.durableName, (raw, msg) => {
+        this.buffer.set(raw.seq, { raw, msg });
+        this.wake?.();
+      });
+    });
     let idleSince = Date.now();
     let behind = false;
     while (this.running) {
@@ -167,31 +170,6 @@ export class ProjectionRunner {
       this.logger.warn({ err: error }, 'cannot take the projection lease; retrying');
       return false;
     }
-  }
-
-  private async openConsumer(): Promise<void> {
-    const { jsm, js, stream } = this.deps;
-    try {
-      await jsm.consumers.info(stream, this.durableName);
-    } catch {
-      await jsm.consumers.add(stream, {
-        durable_name: this.durableName,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        // Unfiltered on purpose: every stream seq reaches the projection, so contiguity holds.
-        max_deliver: 20,
-        ack_wait: 60_000_000_000,
-        max_ack_pending: 2_000,
-      });
-    }
-    const consumer = await js.consumers.get(stream, this.durableName);
-    this.messages = await consumer.consume({
-      max_messages: 1_000,
-      callback: (msg) => {
-        this.buffer.set(msg.seq, { raw: { seq: msg.seq, subject: msg.subject, data: msg.data, time: new Date(Math.floor(msg.info.timestampNanos / 1e6)).toISOString() }, msg });
-        this.wake?.();
-      },
-    });
   }
 
   private async step(): Promise<void> {
@@ -300,7 +278,7 @@ export class ProjectionRunner {
   }
 
   private notify(): void {
-    for (const w of this.waiters) if (w.seq <= this.position) w.resolve();
+    this.waiters.notify(this.position);
   }
 
   private async waitUntilHealthy(): Promise<void> {
