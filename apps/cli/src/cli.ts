@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ApiError, GatewayClient } from './client';
+import { bugCommands } from './commands/bugs';
 import { eventsCommand } from './commands/events';
 import { healthCommand } from './commands/health';
 import { sprintCommands } from './commands/sprints';
@@ -46,6 +47,7 @@ export async function runCli(args: string[], runtime: CliRuntime): Promise<numbe
   sprintCommands(program, ctx);
   taskCommands(program, ctx);
   eventsCommand(program, ctx);
+  bugCommands(program, ctx);
 
   try {
     await program.parseAsync(args, { from: 'user' });

@@ -5,6 +5,7 @@ import type { GatewayConfig } from '@orch/config';
 import { RpcClient } from '@orch/messaging';
 import { KeyRing } from './auth/api-keys';
 import { AuthGuard } from './auth/auth.guard';
+import { BugsController } from './controllers/bugs.controller';
 import { DocsController } from './controllers/docs.controller';
 import { EventsController } from './controllers/events.controller';
 import { HealthController } from './controllers/health.controller';
@@ -18,7 +19,7 @@ import { ServiceCaller } from './rpc/service-caller';
 import { DEPENDENCIES, GATEWAY_CONFIG, LOGGER, OPENAPI_DOCUMENT } from './tokens';
 
 /** Every controller of the gateway. Discovery, the OpenAPI document and Nest all read this list. */
-export const CONTROLLERS: readonly Type[] = [SprintsController, TasksController, EventsController, HealthController, DocsController];
+export const CONTROLLERS: readonly Type[] = [SprintsController, TasksController, BugsController, EventsController, HealthController, DocsController];
 
 export interface GatewayContext {
   config: GatewayConfig;

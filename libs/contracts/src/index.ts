@@ -9,3 +9,4 @@ export * from './planning/sprint';
 export * from './planning/task';
 export * from './planning/routes';
 export * from './log/events';
+export * from './bugs';

@@ -69,4 +69,5 @@ function token(path: string, schema: typeof AggregateId, value: string): string 
 export const PROJECTION_OWNERS: Record<string, string> = {
   planner: 'planner',
   search_events: 'search-service',
+  bugs: 'bug-service',
 };

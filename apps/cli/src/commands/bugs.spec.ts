@@ -1,0 +1,108 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../cli';
+
+interface Recorded {
+  method: string;
+  url: string;
+  body: any;
+}
+
+/** A real local HTTP server standing in for the gateway. */
+async function fakeGateway(answer: (req: Recorded) => { status: number; body: unknown }) {
+  const requests: Recorded[] = [];
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      const rec = { method: req.method!, url: req.url!, body: raw ? JSON.parse(raw) : undefined };
+      requests.push(rec);
+      const { status, body } = answer(rec);
+      res.writeHead(status, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json', 'x-orch-seq': '5' });
+      res.end(JSON.stringify(body));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close: () => new Promise((r) => server.close(r)) };
+}
+
+const bug = (over: object = {}) => ({
+  hash: 'ab'.repeat(32),
+  fingerprintVersion: 1,
+  errorClass: 'TypeError',
+  template: 'x is not a function',
+  category: 'type',
+  message: 'TypeError: x is not a function',
+  file: 'src/a.ts',
+  line: 3,
+  status: 'OPEN',
+  occurrenceCount: 3,
+  regressionCount: 0,
+  firstSeen: '2026-01-01T00:00:00.000Z',
+  lastSeen: '2026-01-02T00:00:00.000Z',
+  lastTaskCode: 'TSK-1',
+  tasks: ['TSK-1'],
+  sessions: [],
+  agents: [],
+  version: 3,
+  ...over,
+});
+
+describe('orch bug-log and bugs', () => {
+  let gateway: Awaited<ReturnType<typeof fakeGateway>>;
+  let outcome = 'recurring';
+  beforeAll(async () => {
+    gateway = await fakeGateway((req) =>
+      req.method === 'POST' ? { status: 201, body: { bug: bug(), outcome, warnings: [], suggestedActions: ['fix', 'continue', 'context'] } } : { status: 200, body: { items: [bug()] } },
+    );
+  });
+  afterAll(() => gateway.close());
+  beforeEach(() => {
+    gateway.requests.length = 0;
+  });
+
+  const orch = async (...args: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
+    const code = await runCli(args, { io, env: { ORCH_URL: gateway.url, ORCH_API_KEY: 'dev-agent-key' } });
+    return { code, stdout, stderr };
+  };
+
+  it('posts the report with the stack read from a file and says the bug is recurring, and how often', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orch-bug-'));
+    writeFileSync(join(dir, 'stack.txt'), 'TypeError: x\n    at f (/p/src/a.ts:3:1)');
+    const r = await orch('bug-log', 'TypeError: x is not a function', '--file', 'src/a.ts', '--line', '3', '--task', 'TSK-1', '--stack', join(dir, 'stack.txt'), '--action', 'fix');
+    expect(r.code).toBe(0);
+    expect(gateway.requests[0]).toMatchObject({ method: 'POST', url: '/api/v1/bugs', body: { message: 'TypeError: x is not a function', file: 'src/a.ts', line: 3, task: 'TSK-1', stack: 'TypeError: x\n    at f (/p/src/a.ts:3:1)' } });
+    expect(r.stdout).toContain('recurring bug (seen 3 times)');
+    expect(r.stdout).toContain('next: fix it now');
+  });
+
+  it('names a regression', async () => {
+    outcome = 'regression';
+    const r = await orch('bug-log', 'boom', '--action', 'continue');
+    outcome = 'recurring';
+    expect(r.stdout).toMatch(/^REGRESSION/);
+  });
+
+  it('prints the raw answer with --json and asks nothing', async () => {
+    const r = await orch('bug-log', 'boom', '--json');
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'recurring', bug: { occurrenceCount: 3 } });
+  });
+
+  it('refuses an empty message and an unknown action as usage errors', async () => {
+    expect((await orch('bug-log', '  ')).code).toBe(2);
+    expect((await orch('bug-log', 'x', '--action', 'panic')).code).toBe(2);
+    expect(gateway.requests).toHaveLength(0);
+  });
+
+  it('lists bugs by task and status', async () => {
+    const r = await orch('bugs', '--task', 'TSK-1', '--status', 'open');
+    expect(gateway.requests[0]!.url).toBe('/api/v1/bugs?task=TSK-1&status=OPEN');
+    expect(r.stdout).toContain('TypeError: x is not a function');
+  });
+});

@@ -1,0 +1,2 @@
+export * from './bug';
+export * from './routes';
