@@ -14,6 +14,7 @@ import { Pool } from 'undici';
 import { Subjects } from '@orch/contracts';
 import { ensureEventStream, EventStore } from '@orch/event-store';
 import { percentile, round, throughput } from './stats';
+import { fingerprintRate, postBugLatency } from './bugs';
 import { ServiceProcesses } from './services';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -94,8 +95,8 @@ async function main() {
   await pg.connect();
   const http = new Pool(`http://127.0.0.1:${PORT}`, { connections: CONCURRENCY, pipelining: 1 });
   try {
-    for (const app of ['planner', 'search-service', 'gateway']) services.start(app);
-    await waitReady(http, ['planner', 'search-service']);
+    for (const app of ['planner', 'search-service', 'bug-service', 'gateway']) services.start(app);
+    await waitReady(http, ['planner', 'search-service', 'bug-service']);
     const createTask = async (i: number) => {
       const res = await http.request({
         method: 'POST',
@@ -114,6 +115,9 @@ async function main() {
     process.stdout.write(`  projections caught up ${catchUp.backlog} commits behind in ${catchUp.ms} ms after the end-to-end run\n`);
     const lag = await projectionLag(createTask);
     process.stdout.write(`  projection lag at ${lag.achievedRate}/s: p50 ${lag.planner.p50} ms, p99 ${lag.planner.p99} ms (planner); p99 ${lag.search.p99} ms (search)\n`);
+    const bugs = await postBugLatency(http);
+    const fingerprintsPerSecond = fingerprintRate(distRoot);
+    process.stdout.write(`  POST /api/v1/bugs p50 ${bugs.p50} ms, p95 ${bugs.p95} ms; fingerprinting ${fingerprintsPerSecond}/s in one process\n`);
     const results = {
       when: new Date().toISOString(),
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
@@ -125,6 +129,8 @@ async function main() {
       e2eFailed: e2e.failed,
       projectionBacklogAfterE2e: catchUp,
       projectionLag: lag,
+      postBugLatencyMs: bugs,
+      fingerprintsPerSecond,
     };
     const dir = join(distRoot, '..', 'bench', 'results');
     mkdirSync(dir, { recursive: true });

@@ -44,8 +44,9 @@ describe('bugs, end to end', () => {
     expect((await json(res)).warnings).toEqual([expect.stringContaining('unknown task code TSK-404')]);
   });
 
-  it('keeps a report with a stack near the body limit, cut with a note', async () => {
-    const stack = `Error: huge\n${'    at f (/p/src/huge.ts:1:1)\n'.repeat(30_000)}`;
+  it('keeps a report with a 1 MB stack trace, cut with a note', async () => {
+    const stack = `Error: huge\n${'    at f (/p/src/huge.ts:1:1)\n'.repeat(36_000)}`;
+    expect(stack.length).toBeGreaterThan(1_000_000);
     const res = await system.fetch('/api/v1/bugs', { key: 'dev-agent-key', json: { message: 'Error: huge', file: 'src/huge.ts', stack } });
     expect(res.status).toBe(201);
     expect((await json(res)).warnings).toEqual([expect.stringMatching(/^stack truncated/)]);

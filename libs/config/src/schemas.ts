@@ -37,7 +37,7 @@ export const GatewayConfig = BaseConfig.extend({
     .string()
     .regex(/^[^:,\s]{8,}:(admin|agent|viewer)(,[^:,\s]{8,}:(admin|agent|viewer))*$/, 'must be key:role pairs (role admin, agent or viewer; keys of 8+ characters) separated by commas')
     .optional(),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
   READ_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2_000),
   PUBLIC_URL: url(['http:', 'https:']).optional(),
 });

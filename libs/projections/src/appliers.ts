@@ -12,6 +12,8 @@ export type BatchItem = { seq: number; commit: StoredCommit } | { seq: number; c
  * gap (an item that is not checkpoint + 1), so commits are applied exactly once and in order.
  */
 export interface Applier {
+  /** The aggregate types the read model needs; undefined means every commit. */
+  readonly aggregateTypes?: string[];
   readCheckpoint(): Promise<number>;
   applyBatch(items: BatchItem[]): Promise<number>;
   /** Empties the read model and its checkpoint, for a rebuild from sequence 1. */
@@ -20,10 +22,14 @@ export interface Applier {
 }
 
 export class PgApplier implements Applier {
+  readonly aggregateTypes?: string[];
+
   constructor(
     private readonly ds: DataSource,
     private readonly projection: PgProjection,
-  ) {}
+  ) {
+    this.aggregateTypes = projection.aggregateTypes;
+  }
 
   async readCheckpoint(): Promise<number> {
     const rows: { position: string }[] = await this.ds.query(`SELECT position FROM ${CHECKPOINT_TABLE} WHERE name = $1`, [this.projection.name]);
@@ -74,12 +80,14 @@ export class PgApplier implements Applier {
  */
 export class RedisApplier implements Applier {
   private readonly checkpointKey: string;
+  readonly aggregateTypes?: string[];
 
   constructor(
     private readonly redis: Redis,
     private readonly projection: RedisProjection,
   ) {
     this.checkpointKey = `checkpoint:${projection.name}`;
+    this.aggregateTypes = projection.aggregateTypes;
   }
 
   async readCheckpoint(): Promise<number> {

@@ -12,6 +12,8 @@ export interface PgProjection {
   name: string;
   /** Tables this projection owns; a rebuild empties them. */
   tables: string[];
+  /** The aggregate types it reads; commits of others only advance its checkpoint, unparsed. */
+  aggregateTypes?: string[];
   /**
    * Applies a run of consecutive commits, in order. One call per batch lets a projection write
    * many rows per statement; it must leave the same read model as applying them one by one.
@@ -28,6 +30,7 @@ export interface RedisProjection {
   name: string;
   /** Key patterns (after the deployment prefix) this projection owns; a rebuild deletes them. */
   keyPatterns: string[];
+  aggregateTypes?: string[];
   apply(commit: StoredCommit, multi: ChainableCommander, redis: Redis): Promise<void>;
 }
 

@@ -171,6 +171,29 @@ describe('the projection runtime', () => {
     expect(first?.header.get('Orch-Dlq-Reason')).toMatch(/not a commit/);
   });
 
+  it('skips, unparsed, the commits of aggregate types it does not read, and still advances past them', async () => {
+    const { ds } = await readModel();
+    const onlyCounters = { ...counterProjection, aggregateTypes: ['counter'] };
+    const r = new ProjectionRunner({ js: ctx.js, jsm: ctx.jsm, store, stream: ctx.stream, subjects: ctx.subjects, logger }, `typed_${randomUUID().slice(0, 6)}`, new PgApplier(ds, onlyCounters));
+    runners.push(r);
+    const other = ctx.subjects.aggregate('other', 'x1');
+    await ctx.js.publish(other, 'not json, but not ours either');
+    await increment('typed', 3);
+    r.start();
+    const last = await r.catchUp(10_000);
+    expect(r.status().position).toBe(last);
+    const sources: string[] = [];
+    for (let seq = 1; ; ) {
+      const m = await ctx.jsm.streams.getMessage(`${ctx.stream}_DLQ`, { seq, next_by_subj: ctx.subjects.deadLetters(r.durableName) } as never).catch(() => null);
+      if (!m) break;
+      sources.push(m.header.get('Orch-Dlq-Source-Subject'));
+      seq = m.seq + 1;
+    }
+    expect(sources).toHaveLength(r.status().deadLettered); // the DLQ was really read
+    expect(sources).not.toContain(other); // garbage of other types is not this projection's business
+    expect((await snapshot(ds)).find((x: { id: string }) => x.id === 'typed')).toEqual({ id: 'typed', total: 3, commits: 1 });
+  });
+
   it('rebuilds from sequence 1 into exactly the live read model', async () => {
     const { ds } = await readModel();
     const r = runner(ds);

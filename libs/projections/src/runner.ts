@@ -235,6 +235,9 @@ export class ProjectionRunner {
   }
 
   private async decode(raw: Raw): Promise<BatchItem> {
+    // `<prefix>.evt.<type>.<id>`: a commit of a type the read model ignores is not even parsed.
+    const types = this.applier.aggregateTypes;
+    if (types && !types.includes(raw.subject.split('.')[2] ?? '')) return { seq: raw.seq, commit: null };
     try {
       return { seq: raw.seq, commit: decodeCommit(raw, this.deps.upcasters) };
     } catch (error) {

@@ -10,6 +10,7 @@ import type { EntityManager } from 'typeorm';
 export const bugProjection: PgProjection = {
   kind: 'postgres',
   name: 'bugs',
+  aggregateTypes: ['bug'],
   tables: ['orchestration_bugs'],
   async apply(commits, tx) {
     for (const envelope of commits.flatMap((c) => c.events)) {

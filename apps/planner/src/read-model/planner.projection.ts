@@ -11,6 +11,7 @@ import { OrchestrationSprint, OrchestrationTask } from './entities';
 export const plannerProjection: PgProjection = {
   kind: 'postgres',
   name: 'planner',
+  aggregateTypes: ['sprint', 'task'],
   tables: ['orchestration_tasks', 'orchestration_sprints'],
   async apply(commits, tx) {
     const inserts = new InsertBuffer(tx);
