@@ -76,7 +76,10 @@ export class GatewayHarness {
   }
 
   /** An HTTP request to the gateway; `key` becomes the bearer credential. */
-  fetch(path: string, init: { method?: string; key?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+  async fetch(path: string, init: { method?: string; key?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+    // A fake route subscribed just before must be known to the server before the gateway calls it
+    // (otherwise NATS answers "no responders" and the test sees a 503): flush is a round trip.
+    await this.nats.nc.flush();
     const headers: Record<string, string> = { ...init.headers };
     if (init.key) headers.authorization = `Bearer ${init.key}`;
     let body = init.body;
@@ -84,7 +87,7 @@ export class GatewayHarness {
       body = JSON.stringify(init.json);
       headers['content-type'] ??= 'application/json';
     }
-    return fetch(this.gateway.url + path, { method: init.method ?? 'GET', headers, body });
+    return await fetch(this.gateway.url + path, { method: init.method ?? 'GET', headers, body });
   }
 
   async close(): Promise<void> {
