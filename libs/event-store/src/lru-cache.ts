@@ -17,8 +17,4 @@ export class LruCache<V> {
     this.map.set(key, value);
     if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as string);
   }
-
-  delete(key: string): void {
-    this.map.delete(key);
-  }
 }

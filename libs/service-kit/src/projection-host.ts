@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { PgAdvisoryLease, PgApplier, ProjectionRunner, RedisApplier, type Projection, type RunnerStats } from '@orch/projections';
+import { PgAdvisoryLease, PgApplier, ProjectionRunner, RedisApplier, type Projection } from '@orch/projections';
 import type { Infrastructure } from './infrastructure';
 
 const encoder = new TextEncoder();
@@ -52,10 +52,6 @@ export class ProjectionHost {
   position(): number {
     const positions = [...this.runners.values()].map((r) => r.status().position);
     return positions.length ? Math.min(...positions) : 0;
-  }
-
-  stats(): RunnerStats[] {
-    return [...this.runners.values()].map((r) => r.status());
   }
 
   get(name: string): ProjectionRunner | undefined {

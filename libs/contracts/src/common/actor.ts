@@ -13,5 +13,3 @@ export const Actor = z.object({
   role: Role.optional(),
 });
 export type Actor = z.infer<typeof Actor>;
-
-export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'orchestrator' };

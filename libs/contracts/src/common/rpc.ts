@@ -67,6 +67,4 @@ export type RpcReply<T = unknown> =
 /** NATS header names the system sets; the correlation id rides in headers across every hop. */
 export const Headers = {
   correlationId: 'Orch-Correlation-Id',
-  causationId: 'Orch-Causation-Id',
-  commitSchema: 'Orch-Commit-Schema',
 } as const;

@@ -15,10 +15,6 @@ export class Subjects {
     return `${this.prefix}.evt.>`;
   }
 
-  eventsOfType(aggregateType: string): string {
-    return `${this.prefix}.evt.${token('aggregateType', AggregateType, aggregateType)}.*`;
-  }
-
   /** The one subject of one aggregate. Throws on an id that is not a safe token. */
   aggregate(aggregateType: string, aggregateId: string): string {
     return `${this.prefix}.evt.${token('aggregateType', AggregateType, aggregateType)}.${token('aggregateId', AggregateId, aggregateId)}`;
