@@ -40,5 +40,15 @@ export const GatewayConfig = BaseConfig.extend({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
   READ_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2_000),
   PUBLIC_URL: url(['http:', 'https:']).optional(),
+  /** Per-role request rates, `role:perSecond:burst` comma-separated, or `off`. Shared by every gateway instance (Redis). */
+  RATE_LIMITS: z
+    .string()
+    .regex(/^(off|(admin|agent|viewer):\d+(\.\d+)?:\d+(,(admin|agent|viewer):\d+(\.\d+)?:\d+)*)$/, 'must be `off` or role:perSecond:burst pairs, e.g. agent:100:1000,viewer:50:500')
+    .default('admin:500:2000,agent:100:1000,viewer:50:500'),
+  /** Server-Sent Events: a comment line this often keeps proxies from closing an idle stream. */
+  SSE_HEARTBEAT_MS: positiveMs.default(15_000),
+  /** A client whose unsent backlog passes this is dropped (it resumes with Last-Event-ID), so it never slows the others. */
+  SSE_MAX_BUFFER_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  SSE_MAX_CLIENTS: z.coerce.number().int().min(1).default(1000),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;

@@ -12,6 +12,8 @@ export interface DatabaseOptions {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function | string>;
   poolSize?: number;
+  /** Postgres ends a session whose transaction stays idle this long (default 30 s). */
+  idleInTransactionTimeoutMs?: number;
 }
 
 /**
@@ -32,7 +34,9 @@ export function createDataSource(opts: DatabaseOptions): DataSource {
     logging: false,
     extra: {
       max: opts.poolSize ?? 10,
-      options: `-c search_path=${opts.schema}`,
+      // A transaction left idle (a client that died or hung mid-transaction after a Postgres
+      // restart) would hold its row locks forever, e.g. a projection's checkpoint row: end it.
+      options: `-c search_path=${opts.schema} -c idle_in_transaction_session_timeout=${opts.idleInTransactionTimeoutMs ?? 30_000}`,
       connectionTimeoutMillis: 5_000,
       application_name: `orch-${opts.service}`,
     },

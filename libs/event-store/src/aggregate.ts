@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { DomainEvent, EventEnvelope, RpcMeta, StoredCommit, Subjects } from '@orch/contracts';
 import { ConflictError, InternalError, PreconditionFailedError } from '@orch/errors';
 import { WrongExpectedSequence, type EventStore } from './event-store';
+import { KeyedQueue } from './keyed-queue';
 import { LruCache } from './lru-cache';
 
 /** How one aggregate type folds its events. Pure: no I/O, no clock, no random ids. */
@@ -66,6 +67,8 @@ export type CommandMeta = Pick<RpcMeta, 'actor' | 'commandId' | 'issuedAt' | 'ex
  */
 export class AggregateRepository<S, E extends DomainEvent> {
   private readonly cache: LruCache<Loaded<S>>;
+  /** Commands of one aggregate run one at a time in this process (see KeyedQueue). */
+  private readonly queue = new KeyedQueue();
 
   constructor(
     private readonly store: EventStore,
@@ -91,13 +94,16 @@ export class AggregateRepository<S, E extends DomainEvent> {
     return loaded;
   }
 
-  async execute(
-    id: string,
-    meta: CommandMeta,
-    decide: (state: S, version: number) => E[],
-    opts: ExecuteOptions = {},
-  ): Promise<ExecuteResult<S>> {
+  /**
+   * Runs a command. Within this process the commands of one aggregate are queued, so they never
+   * race each other; between processes the expected sequence still settles every race.
+   */
+  async execute(id: string, meta: CommandMeta, decide: (state: S, version: number) => E[], opts: ExecuteOptions = {}): Promise<ExecuteResult<S>> {
     const subject = this.subjectOf(id);
+    return this.queue.run(subject, () => this.decideAndAppend(id, subject, meta, decide, opts));
+  }
+
+  private async decideAndAppend(id: string, subject: string, meta: CommandMeta, decide: (state: S, version: number) => E[], opts: ExecuteOptions): Promise<ExecuteResult<S>> {
     const maxAttempts = opts.maxAttempts ?? 5;
     let current = this.cache.get(subject) ?? (opts.expectNew ? this.empty(id) : await this.load(id));
     for (let attempt = 1; ; attempt++) {

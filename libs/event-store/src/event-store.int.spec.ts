@@ -102,6 +102,13 @@ describe('the event store on JetStream', () => {
       expect(loaded.state.total).toBe(20);
     });
 
+    it('queues the commands of one aggregate within one instance: 20 at once all pass on their first attempt', async () => {
+      const id = `queued-${randomUUID()}`;
+      const shared = repo();
+      await Promise.all(Array.from({ length: 20 }, () => shared.execute(id, meta(), increment, { maxAttempts: 1 })));
+      expect((await repo().load(id)).version).toBe(20);
+    });
+
     it('writes a retried command id once, and answers the retry with the original commit', async () => {
       const id = `dup-${randomUUID()}`;
       const m = meta();

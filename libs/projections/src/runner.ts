@@ -23,6 +23,8 @@ export interface RunnerDeps {
   nc?: NatsConnection;
   /** Most commits applied in one transaction (default 500). */
   batchSize?: number;
+  /** A transaction that has not settled after this long is given up on and retried (default 60 s). */
+  applyTimeoutMs?: number;
 }
 
 export interface RunnerStats {
@@ -38,6 +40,14 @@ type Raw = RawCommit;
 
 const DEFAULT_BATCH = 500;
 const MAX_ATTEMPTS_PER_COMMIT = 3;
+
+/** An apply that never settled (seen after a Postgres restart: a transaction left idle, its reply never delivered). */
+class ApplyTimeout extends Error {
+  constructor(ms: number) {
+    super(`applying did not finish within ${ms} ms`);
+    this.name = 'ApplyTimeout';
+  }
+}
 
 /**
  * Drives one projection from a durable pull consumer over the whole log. The log has no holes
@@ -140,7 +150,12 @@ export class ProjectionRunner {
     let behind = false;
     while (this.running) {
       if (this.buffer.size > 0) {
-        await this.step();
+        // A failure here (Postgres or NATS gone at an unlucky moment) must not end the loop: the
+        // projection would silently stop while its service looks healthy. Wait, then go on.
+        await this.step().catch(async (error) => {
+          this.logger.warn({ err: error }, 'cannot apply now; retrying');
+          await sleep(500);
+        });
         if (!behind) idleSince = Date.now();
         continue;
       }
@@ -199,9 +214,9 @@ export class ProjectionRunner {
   private async applyRun(run: Raw[]): Promise<number> {
     const items = await Promise.all(run.map((raw) => this.decode(raw)));
     try {
-      return await this.applier.applyBatch(items);
+      return await this.apply(items);
     } catch (error) {
-      if (!(await this.applier.healthy())) {
+      if (error instanceof ApplyTimeout || !(await this.healthy())) {
         this.logger.warn({ err: error }, 'read model store is down; waiting');
         await this.waitUntilHealthy();
         return this.position;
@@ -216,17 +231,18 @@ export class ProjectionRunner {
     for (const [i, item] of items.entries()) {
       for (let attempt = 1; ; attempt++) {
         try {
-          position = await this.applier.applyBatch([item]);
+          position = await this.apply([item]);
           break;
         } catch (error) {
-          if (!(await this.applier.healthy())) return position;
+          // Not the commit's fault: go back to the loop, which waits and tries again.
+          if (error instanceof ApplyTimeout || !(await this.healthy())) return position;
           if (attempt < MAX_ATTEMPTS_PER_COMMIT) {
             await sleep(100 * attempt);
             continue;
           }
           this.logger.error({ err: error, seq: item.seq }, 'commit cannot be applied; dead-lettering it');
           await this.sendToDeadLetters(run[i]!, `apply failed: ${(error as Error).message}`);
-          position = await this.applier.applyBatch([{ seq: item.seq, commit: null }]);
+          position = await this.apply([{ seq: item.seq, commit: null }]);
           break;
         }
       }
@@ -285,11 +301,37 @@ export class ProjectionRunner {
   }
 
   private async waitUntilHealthy(): Promise<void> {
-    for (let delay = 250; this.running && !(await this.applier.healthy()); delay = Math.min(delay * 2, 5_000)) {
+    const since = Date.now();
+    for (let delay = 250, n = 1; this.running && !(await this.healthy()); delay = Math.min(delay * 2, 5_000), n++) {
       // Keep the in-flight messages ours while we wait, so they are not redelivered meanwhile.
       for (const entry of this.buffer.values()) entry.msg?.working();
+      // A wait that never ends must show in the logs, not look like an idle projection.
+      if (n % 6 === 0) this.logger.warn({ waitingMs: Date.now() - since, position: this.position }, 'read model store still unavailable; waiting');
       await sleep(delay);
     }
+  }
+
+  /**
+   * One transaction, bounded. Giving up on a stuck one is safe: the checkpoint row it locked is
+   * freed when Postgres ends the idle transaction (idle_in_transaction_session_timeout, set by
+   * @orch/database), and a late commit of it only makes the retry skip what it already applied.
+   */
+  private async apply(items: BatchItem[]): Promise<number> {
+    const ms = this.deps.applyTimeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ApplyTimeout(ms)), ms);
+    });
+    try {
+      return await Promise.race([this.applier.applyBatch(items), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The store's health, bounded: a check that hangs counts as down instead of stopping the loop. */
+  private healthy(): Promise<boolean> {
+    return Promise.race([this.applier.healthy().catch(() => false), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000).unref())]);
   }
 
   private async retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {

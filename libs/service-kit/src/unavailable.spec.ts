@@ -6,6 +6,9 @@ describe('errors of a dependency that went away', () => {
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
     ['a Postgres shutdown', Object.assign(new Error('terminating connection due to administrator command'), { driverError: { code: '57P01' } })],
     ['a dropped connection', new Error('Connection terminated unexpectedly')],
+    ['ioredis giving up while Redis restarts', Object.assign(new Error('Reached the max retries per request limit (which is 3).'), { name: 'MaxRetriesPerRequestError' })],
+    ['a NATS request timing out while nats-server restarts', Object.assign(new Error('timeout'), { name: 'TimeoutError' })],
+    ['a closed NATS connection', Object.assign(new Error('closed connection'), { name: 'ClosedConnectionError' })],
   ])('turns %s into a 503', (_what, error) => {
     expect(asUnavailable(error)).toBeInstanceOf(UnavailableError);
   });

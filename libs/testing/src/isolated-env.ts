@@ -34,17 +34,40 @@ export function isolatedEnv(extra: NodeJS.ProcessEnv = {}): IsolatedEnv {
     env,
     token,
     async cleanup() {
-      const nc = await connect({ servers: TEST_NATS_URL });
-      const jsm = await jetstreamManager(nc);
-      for (const s of [env.NATS_STREAM!, `${env.NATS_STREAM}_DLQ`]) await jsm.streams.delete(s).catch(() => undefined);
-      await nc.close();
-      const pg = new Client({ connectionString: TEST_DATABASE_URL });
-      await pg.connect();
-      await pg.query(`DROP SCHEMA IF EXISTS "${env.DB_SCHEMA}" CASCADE`);
-      await pg.end();
-      const redis = new Redis(TEST_REDIS_URL);
-      const keys = await redis.keys(`${env.REDIS_PREFIX}*`);
-      if (keys.length) await redis.del(...keys);
+      // The env's own servers (a test may point it at private ones), and each step on its own:
+      // a server a chaos test has just stopped must not keep the others from being cleaned.
+      const quietly = (step: Promise<unknown>) => step.catch(() => undefined);
+      await quietly(
+        (async () => {
+          const nc = await connect({ servers: env.NATS_URL!.split(','), timeout: 2_000, reconnect: false });
+          try {
+            const jsm = await jetstreamManager(nc);
+            for (const s of [env.NATS_STREAM!, `${env.NATS_STREAM}_DLQ`]) await jsm.streams.delete(s).catch(() => undefined);
+          } finally {
+            await nc.close();
+          }
+        })(),
+      );
+      await quietly(
+        (async () => {
+          const pg = new Client({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: 2_000 });
+          await pg.connect();
+          try {
+            await pg.query(`DROP SCHEMA IF EXISTS "${env.DB_SCHEMA}" CASCADE`);
+          } finally {
+            await pg.end();
+          }
+        })(),
+      );
+      const redis = new Redis(env.REDIS_URL!, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: () => null });
+      redis.on('error', () => undefined);
+      await quietly(
+        (async () => {
+          await redis.connect();
+          const keys = await redis.keys(`${env.REDIS_PREFIX}*`);
+          if (keys.length) await redis.del(...keys);
+        })(),
+      );
       redis.disconnect();
     },
   };

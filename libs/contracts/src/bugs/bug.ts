@@ -29,9 +29,9 @@ export const LogBugBody = z.strictObject({
   file: z.string().max(1000).optional(),
   line: z.number().int().min(0).optional(),
   stack: z.string().overwrite(cut).optional(),
-  task: Ref.optional(),
-  session: Ref.optional(),
-  agent: Ref.optional(),
+  taskCode: Ref.optional(),
+  sessionKey: Ref.optional(),
+  agentId: Ref.optional(),
   projectRoot: z.string().max(1000).optional(),
 });
 export type LogBugBody = z.infer<typeof LogBugBody>;
@@ -50,6 +50,8 @@ const Occurrence = z.object({
   taskCode: z.string().nullable(),
   sessionId: z.string().nullable(),
   agentId: z.string().nullable(),
+  /** Secrets cut from the message and stack before they were stored (0 in events from before redaction). */
+  redactions: z.number().int().min(0).default(0),
 });
 export type BugOccurrence = z.infer<typeof Occurrence>;
 

@@ -64,6 +64,13 @@ function token(path: string, schema: typeof AggregateId, value: string): string 
 /** Which service keeps which projection: used by `npm run projections:rebuild -- <name>`. */
 export const PROJECTION_OWNERS: Record<string, string> = {
   planner: 'planner',
+  plans: 'planner',
+  workflow_runner: 'planner',
   search_events: 'search-service',
   bugs: 'bug-service',
+  webhooks: 'notifier',
+  agents: 'agent-manager',
+  sessions: 'session-service',
+  session_agent_lost: 'session-service',
+  session_facts: 'session-service',
 };

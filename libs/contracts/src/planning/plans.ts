@@ -1,0 +1,3 @@
+export * from './plan';
+export * from './workflow';
+export * from './plan-routes';

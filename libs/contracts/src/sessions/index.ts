@@ -1,0 +1,4 @@
+export * from './session';
+export * from './events';
+export * from './instructions';
+export * from './routes';

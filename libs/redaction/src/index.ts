@@ -1,0 +1,1 @@
+export { redactSecrets, type Redaction, type SecretKind } from './redact';
