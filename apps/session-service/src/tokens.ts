@@ -1,0 +1,2 @@
+/** The loaded templates and config (a `Workflows`). */
+export const WORKFLOWS = Symbol('WORKFLOWS');
