@@ -14,6 +14,8 @@ import { GetTaskHandler, ListTasksHandler } from './tasks/task.queries';
 import { TaskRepository } from './tasks/task.repository';
 import { TaskRpc } from './tasks/task.rpc';
 import { UpdateTaskHandler } from './tasks/update-task';
+import { planProviders } from './plans/plans.providers';
+import { workflowProviders } from './workflows/workflows.providers';
 
 @Module({})
 export class PlannerModule {
@@ -37,6 +39,8 @@ export class PlannerModule {
         UpdateTaskHandler,
         GetTaskHandler,
         ListTasksHandler,
+        ...planProviders(),
+        ...workflowProviders(),
       ],
     };
   }

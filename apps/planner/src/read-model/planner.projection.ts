@@ -2,6 +2,7 @@ import { SprintEvent, TaskEvent, type EventEnvelope } from '@orch/contracts';
 import { InsertBuffer, type PgProjection } from '@orch/projections';
 import type { EntityManager } from 'typeorm';
 import { OrchestrationSprint, OrchestrationTask } from './entities';
+import { applyTaskSessionMetadata } from './task-session-metadata';
 
 /**
  * Sprints and tasks in one projection, so that a task's sprint row is always there before the
@@ -11,7 +12,7 @@ import { OrchestrationSprint, OrchestrationTask } from './entities';
 export const plannerProjection: PgProjection = {
   kind: 'postgres',
   name: 'planner',
-  aggregateTypes: ['sprint', 'task'],
+  aggregateTypes: ['sprint', 'task', 'session'],
   tables: ['orchestration_tasks', 'orchestration_sprints'],
   async apply(commits, tx) {
     const inserts = new InsertBuffer(tx);
@@ -19,6 +20,7 @@ export const plannerProjection: PgProjection = {
     for (const envelope of commits.flatMap((c) => c.events)) {
       if (envelope.aggregateType === 'sprint') await applySprint(tx, inserts, envelope, SprintEvent.parse(envelope));
       else if (envelope.aggregateType === 'task') await applyTask(tx, inserts, envelope, TaskEvent.parse(envelope), tasksWithSprint);
+      else if (envelope.aggregateType === 'session') await inserts.flush().then(() => applyTaskSessionMetadata(tx, envelope)); // sessions slice: task metadata
     }
     await inserts.flush();
     await linkSprints(tx, [...tasksWithSprint]);

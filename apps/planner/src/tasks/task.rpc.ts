@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { PlannerRoutes as R } from '@orch/contracts';
+import { PlannerRoutes as R, PlanRoutes } from '@orch/contracts';
 import type { RpcContext } from '@orch/messaging';
 import { commandMetaOf, RpcHandler } from '@orch/service-kit';
 import { CreateTask } from './create-task';
+import { NextTask } from './next-task';
 import { GetTask, ListTasks } from './task.queries';
 import { UpdateTask } from './update-task';
 
@@ -35,5 +36,10 @@ export class TaskRpc {
   @RpcHandler(R.listTasks)
   async list(filter: In<'listTasks'>) {
     return { value: await this.queries.execute(new ListTasks(filter)) };
+  }
+
+  @RpcHandler(PlanRoutes.nextTask)
+  async next(query: (typeof PlanRoutes.nextTask)['request']['_output'], ctx: RpcContext) {
+    return { value: await this.queries.execute(new NextTask(query, ctx.meta.actor, ctx.correlationId)) };
   }
 }

@@ -86,6 +86,25 @@ describe('a task', () => {
     });
   });
 
+  describe('when READY in a paused workflow', () => {
+    it('cannot be ASSIGNED, naming the workflow (409)', () => {
+      const e = spec
+        .given([created(), moved('BACKLOG', 'READY')])
+        .when({ ...update('ASSIGNED', {}, { pausedWorkflow: 'WFL-1' }), changes: { assignee: 'agent-1' } })
+        .thenThrows(ConflictError, 'WORKFLOW.PAUSED');
+      expect(e.message).toContain('WFL-1');
+    });
+  });
+
+  describe('when FAILED', () => {
+    it('may be BLOCKED once its retries are exhausted, with the reason', () => {
+      spec
+        .given([created(), moved('BACKLOG', 'READY'), moved('READY', 'IN_PROGRESS'), moved('IN_PROGRESS', 'FAILED')])
+        .when(update('BLOCKED', { reason: 'failed 3 times' }))
+        .then([{ type: 'orchestration.task.status_updated', data: { from: 'FAILED', to: 'BLOCKED', reason: 'failed 3 times' } }]);
+    });
+  });
+
   describe('when DONE', () => {
     it('is final', () => {
       spec.given([created(), moved('BACKLOG', 'READY'), moved('READY', 'IN_PROGRESS'), moved('IN_PROGRESS', 'DONE')]).when(update('READY')).thenThrows(RuleViolation, 'TASK.ILLEGAL_TRANSITION');

@@ -31,6 +31,8 @@ export interface TaskFacts {
   missingDependencies: string[];
   openDependencies: Array<{ code: string; status: TaskStatus }>;
   cycle: string[] | null;
+  /** A paused workflow that holds the task: it may not be ASSIGNED until the workflow resumes. */
+  pausedWorkflow?: string | null;
 }
 
 export type TaskCommand =
@@ -44,7 +46,7 @@ export const NEXT_STATUS: Record<TaskStatus, TaskStatus[]> = {
   ASSIGNED: ['IN_PROGRESS', 'READY', 'BLOCKED', 'FAILED', 'CANCELLED'],
   IN_PROGRESS: ['DONE', 'FAILED', 'BLOCKED', 'READY', 'CANCELLED'],
   BLOCKED: ['READY', 'BACKLOG', 'IN_PROGRESS', 'CANCELLED'],
-  FAILED: ['READY', 'BACKLOG', 'CANCELLED'],
+  FAILED: ['READY', 'BACKLOG', 'BLOCKED', 'CANCELLED'],
   DONE: [],
   CANCELLED: ['BACKLOG'],
 };
@@ -132,6 +134,9 @@ function checkTransition(state: Task, to: TaskStatus, after: Task, facts: TaskFa
       to,
       allowed: NEXT_STATUS[state.status],
     });
+  }
+  if (to === 'ASSIGNED' && facts.pausedWorkflow) {
+    throw new ConflictError('WORKFLOW.PAUSED', `Task ${state.code} belongs to workflow ${facts.pausedWorkflow}, which is paused; resume it to assign tasks`, { workflowId: facts.pausedWorkflow });
   }
   if (NEEDS_DEPENDENCIES_DONE.includes(to) && facts.openDependencies.length > 0) {
     const missing: MissingItem[] = facts.openDependencies.map((d) => ({ kind: 'dependency', name: d.code, hint: `is ${d.status}; it must be DONE first` }));

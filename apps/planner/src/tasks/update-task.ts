@@ -7,6 +7,7 @@ import { taskViewFromState } from '../read-model/views';
 import { decide } from './task';
 import { TaskFactsReader } from './task-facts';
 import { TaskRepository } from './task.repository';
+import { WorkflowGate } from '../workflows/workflow-gate';
 
 export class UpdateTask extends Command<HandlerResult<TaskView>> {
   constructor(
@@ -24,6 +25,7 @@ export class UpdateTaskHandler implements ICommandHandler<UpdateTask> {
     private readonly tasks: TaskRepository,
     private readonly facts: TaskFactsReader,
     private readonly readModel: TaskReadModel,
+    private readonly gate: WorkflowGate,
   ) {}
 
   async execute({ code, body, meta }: UpdateTask): Promise<HandlerResult<TaskView>> {
@@ -36,7 +38,12 @@ export class UpdateTaskHandler implements ICommandHandler<UpdateTask> {
       dependsOn: changes.dependsOn ?? current?.dependsOn ?? [],
       newDependencies: changes.dependsOn,
     });
-    const result = await this.tasks.execute(code, meta, (state) => decide({ type: 'UpdateTask', code, changes, status, reason, facts }, state));
-    return { value: taskViewFromState(result.state!, await this.readModel.metadataOf(code)), seq: result.seq };
+    if (status === 'ASSIGNED') facts.pausedWorkflow = await this.gate.pausedWorkflowOf(code);
+    // The read model's metadata (session state) is read while the write is under way: one round trip less.
+    const [result, metadata] = await Promise.all([
+      this.tasks.execute(code, meta, (state) => decide({ type: 'UpdateTask', code, changes, status, reason, facts }, state)),
+      this.readModel.metadataOf(code),
+    ]);
+    return { value: taskViewFromState(result.state!, metadata), seq: result.seq };
   }
 }

@@ -1,0 +1,68 @@
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Actor, DagIssue, PlanAnalysis, PlanView, TemplateList, ValidateDagBody } from '@orch/contracts';
+import { NotFoundError } from '@orch/errors';
+import { AgentDirectory } from '../agents/agent-directory';
+import { PlanReadModel } from '../read-model/plan-read-model';
+import { PLANNER_SETTINGS, type PlannerSettings } from '../settings/planner-settings';
+import { analyseDag } from './graph/analyse';
+import { DECOMPOSER, type Decomposer } from './templates/decomposer';
+
+export class GetPlan extends Query<PlanView> {
+  constructor(readonly id: string) {
+    super();
+  }
+}
+
+export class ListTemplates extends Query<TemplateList> {}
+
+@QueryHandler(ListTemplates)
+export class ListTemplatesHandler implements IQueryHandler<ListTemplates> {
+  constructor(@Inject(DECOMPOSER) private readonly decomposer: Decomposer) {}
+
+  async execute(): Promise<TemplateList> {
+    return { decomposer: this.decomposer.name, items: this.decomposer.templates() };
+  }
+}
+
+export class ValidateDag extends Query<PlanAnalysis> {
+  constructor(
+    readonly body: ValidateDagBody,
+    readonly actor: Actor,
+    readonly correlationId: string,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(GetPlan)
+export class GetPlanHandler implements IQueryHandler<GetPlan> {
+  constructor(private readonly plans: PlanReadModel) {}
+
+  async execute({ id }: GetPlan): Promise<PlanView> {
+    const plan = await this.plans.get(id);
+    if (!plan) throw new NotFoundError('PLAN.NOT_FOUND', `Plan ${id} does not exist`);
+    return plan;
+  }
+}
+
+/** The checks and figures of `POST /plans` on a DAG the caller sends; nothing is written. */
+@QueryHandler(ValidateDag)
+export class ValidateDagHandler implements IQueryHandler<ValidateDag> {
+  constructor(
+    private readonly agents: AgentDirectory,
+    @Inject(PLANNER_SETTINGS) private readonly settings: PlannerSettings,
+  ) {}
+
+  async execute({ body, actor, correlationId }: ValidateDag): Promise<PlanAnalysis> {
+    const needsAgents = body.tasks.some((t) => t.requiredCapabilities?.length) || body.agents === undefined;
+    const agents = needsAgents ? await this.agents.available(actor, correlationId) : [];
+    const warnings: DagIssue[] = agents ? [] : [{ code: 'PLAN.AGENTS_UNKNOWN', message: 'The agent manager did not answer: capabilities were not checked against registered agents', taskIds: [] }];
+    return analyseDag(body.tasks, {
+      agents: body.agents ?? Math.max(1, agents?.length ?? 1),
+      costPerHour: body.costPerHour ?? this.settings.plans.costPerHour,
+      availableCapabilities: agents && body.tasks.some((t) => t.requiredCapabilities?.length) ? new Set(agents.flatMap((a) => a.capabilities)) : null,
+      warnings,
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '@orch/config';
+import { RetryPolicy } from '@orch/contracts';
+import { zodIssues } from '@orch/errors';
+
+export const PlannerSettings = z.strictObject({
+  workflow: z.strictObject({ retry: RetryPolicy }),
+  estimates: z.strictObject({ alpha: z.number().gt(0).max(1), minSamples: z.number().int().min(1).max(1000) }),
+  plans: z.strictObject({ costPerHour: z.number().min(0).max(100_000) }),
+});
+export type PlannerSettings = z.infer<typeof PlannerSettings>;
+
+export const PLANNER_SETTINGS = Symbol('PLANNER_SETTINGS');
+
+/**
+ * The repository's `config/` directory, found by walking up from this file (works from `src/`
+ * under jest and from `dist/` in production) and then from the working directory.
+ */
+export function configDir(): string {
+  for (const start of [__dirname, process.cwd()]) {
+    for (let dir = resolve(start); ; dir = dirname(dir)) {
+      if (existsSync(join(dir, 'config', 'plans'))) return join(dir, 'config');
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return resolve('config');
+}
+
+export function templatesDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PLAN_TEMPLATES_DIR || join(configDir(), 'plans');
+}
+
+/** Reads `config/planner.yaml` (or PLANNER_CONFIG); a mistake is a ConfigError naming the file and field. */
+export function loadPlannerSettings(env: NodeJS.ProcessEnv = process.env): PlannerSettings {
+  const file = env.PLANNER_CONFIG || join(configDir(), 'planner.yaml');
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError([`${file}: ${(error as Error).message.split('\n')[0]}`]);
+  }
+  const parsed = PlannerSettings.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(zodIssues(parsed.error).map((i) => `${file}: ${i.path}: ${i.message}`));
+  return parsed.data;
+}

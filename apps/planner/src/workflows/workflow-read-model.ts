@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { TaskStatus } from '@orch/contracts';
+import { DATA_SOURCE } from '@orch/service-kit';
+import type { DataSource } from 'typeorm';
+import type { MemberTask, WorkflowRow } from './workflow-status';
+
+/** Reads of `orchestration_workflows`, its tasks in `orchestration_tasks`, and the runner's attempt counts. */
+@Injectable()
+export class WorkflowReadModel {
+  constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
+
+  async get(id: string): Promise<WorkflowRow | null> {
+    const [r] = await this.ds.query('SELECT * FROM orchestration_workflows WHERE workflow_id = $1', [id]);
+    if (!r) return null;
+    return {
+      id: r.workflow_id,
+      planId: r.plan_id,
+      sprintCode: r.sprint_code,
+      status: r.status,
+      taskCodes: r.task_codes,
+      retry: r.retry,
+      version: r.version,
+      createdAt: r.created_at.toISOString(),
+      updatedAt: r.updated_at.toISOString(),
+    };
+  }
+
+  async tasks(codes: string[]): Promise<MemberTask[]> {
+    const rows: Array<{ task_code: string; status: TaskStatus; estimate_minutes: number | null; depends_on: string[] }> = await this.ds.query(
+      'SELECT task_code, status, estimate_minutes, depends_on FROM orchestration_tasks WHERE task_code = ANY($1)',
+      [codes],
+    );
+    return rows.map((r) => ({ code: r.task_code, status: r.status, estimateMinutes: r.estimate_minutes, dependsOn: r.depends_on }));
+  }
+
+  /** Runs so far of each task that failed at least once (1 + failures). */
+  async attempts(id: string): Promise<Record<string, number>> {
+    const rows: Array<{ task_code: string; failures: number }> = await this.ds.query('SELECT task_code, failures FROM orchestration_workflow_tasks WHERE workflow_id = $1 AND failures > 0', [id]);
+    return Object.fromEntries(rows.map((r) => [r.task_code, r.failures + 1]));
+  }
+
+  /** A RUNNING or PAUSED workflow over this plan or sprint, if any. */
+  async activeOver(planId: string | null, sprintCode: string | null): Promise<string | null> {
+    const [r] = await this.ds.query(
+      `SELECT workflow_id FROM orchestration_workflows WHERE status IN ('RUNNING', 'PAUSED') AND (plan_id = $1 OR (plan_id IS NULL AND sprint_code = $2)) LIMIT 1`,
+      [planId, sprintCode],
+    );
+    return r?.workflow_id ?? null;
+  }
+
+  /** Workflows (by the runner's membership) that hold a task. */
+  async workflowsOf(taskCode: string): Promise<string[]> {
+    const rows: Array<{ workflow_id: string }> = await this.ds.query('SELECT workflow_id FROM orchestration_workflow_tasks WHERE task_code = $1', [taskCode]);
+    return rows.map((r) => r.workflow_id);
+  }
+}
