@@ -1,20 +1,80 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ProjectionCheckpoints1700000000000 } from '@orch/projections';
 import { ServiceKitModule, type Infrastructure, type ServiceSpec } from '@orch/service-kit';
+import { AgentRepository } from './agents/agent.repository';
+import { AgentRpc } from './agents/agent.rpc';
+import { AgentRegistry } from './agents/registry';
+import { Assigner } from './assignment/assigner';
+import { AssignmentSignals } from './assignment/assignment-signals';
+import { Assignments } from './assignment/assignments';
+import { SprintBudget } from './assignment/budget';
+import { Dispatcher } from './assignment/dispatcher';
+import { PlannerClient } from './assignment/planner-client';
+import { TaskLookup } from './assignment/task-lookup';
+import { TypeQuota } from './assignment/type-quota';
+import { loadAgentTypes } from './config/agent-types';
+import { loadSettings, type AgentManagerSettings } from './config/settings';
+import { LivenessStore } from './liveness/liveness-store';
+import { LivenessSweeper } from './liveness/sweeper';
+import { agentProjection } from './read-model/agent.projection';
+import { AgentReadModel } from './read-model/agent-read-model';
+import { AgentReadModel1700000000500 } from './read-model/migrations/1700000000500-agent-read-model';
+import { Spawner } from './spawning/spawner';
+import { AGENT_TYPES, SETTINGS } from './tokens';
 
 /**
- * Agent registry, heartbeats and liveness, capability matching, assignment, quotas and spawning (SPEC §4.3).
- * The features arrive as vertical slices imported here; until then the service joins NATS,
- * ensures the event stream and answers its health subject (`<prefix>.health.agent-manager`).
+ * Agent registry, heartbeats and liveness, capability matching, assignment, quotas and spawning
+ * (SPEC §4.3). Agent types come from `config/agents.yaml`, validated before anything starts.
  */
 @Module({})
 export class AgentManagerModule {
-  static forRoot(infra: Infrastructure): DynamicModule {
-    return { module: AgentManagerModule, imports: [ServiceKitModule.forRoot(infra)] };
+  static forRoot(infra: Infrastructure, settings: AgentManagerSettings): DynamicModule {
+    const types = loadAgentTypes(settings.agentsConfig);
+    for (const warning of types.warnings) infra.logger.warn(`${types.source}: ${warning}`);
+    return {
+      module: AgentManagerModule,
+      imports: [ServiceKitModule.forRoot(infra)],
+      providers: [
+        { provide: AGENT_TYPES, useValue: types },
+        { provide: SETTINGS, useValue: settings },
+        AgentRepository,
+        AgentReadModel,
+        LivenessStore,
+        AgentRegistry,
+        LivenessSweeper,
+        TaskLookup,
+        PlannerClient,
+        SprintBudget,
+        TypeQuota,
+        AssignmentSignals,
+        Assigner,
+        Assignments,
+        Dispatcher,
+        Spawner,
+        AgentRpc,
+      ],
+    };
   }
 }
 
-/** What `main.ts` runs, and what the tests start in-process with an isolated environment. */
+/** The service with settings from `env` (tests pass their own: short timeouts, their own config file). */
+export function agentManagerSpec(env: NodeJS.ProcessEnv = process.env): ServiceSpec {
+  const settings = loadSettings(env);
+  loadAgentTypes(settings.agentsConfig); // a broken file stops start-up before any connection opens
+  return {
+    service: 'agent-manager',
+    module: (infra) => AgentManagerModule.forRoot(infra, settings),
+    database: { entities: [], migrations: [ProjectionCheckpoints1700000000000, AgentReadModel1700000000500] },
+    redis: true,
+    projections: [agentProjection],
+  };
+}
+
+/** What `main.ts` runs; settings are read when it starts, so a bad file is a clean start-up error. */
 export const agentManagerService: ServiceSpec = {
   service: 'agent-manager',
-  module: (infra) => AgentManagerModule.forRoot(infra),
+  module: (infra) => AgentManagerModule.forRoot(infra, loadSettings(process.env)),
+  database: { entities: [], migrations: [ProjectionCheckpoints1700000000000, AgentReadModel1700000000500] },
+  redis: true,
+  projections: [agentProjection],
 };
