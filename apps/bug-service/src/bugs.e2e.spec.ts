@@ -15,7 +15,7 @@ describe('bugs, end to end', () => {
     await system?.stop();
   });
 
-  const report = { message: 'error: column "email" of relation "users" does not exist', file: 'src/repo.ts', line: 12, task: 'TSK-7', session: 'S-1' };
+  const report = { message: 'error: column "email" of relation "users" does not exist', file: 'src/repo.ts', line: 12, taskCode: 'TSK-7', sessionKey: 'S-1' };
 
   it('logs a new bug as an agent, then a recurrence, and reads it back with read-your-writes', async () => {
     const first = await system.fetch('/api/v1/bugs', { key: 'dev-agent-key', json: report });
@@ -23,7 +23,7 @@ describe('bugs, end to end', () => {
     const logged = await json(first);
     expect(logged).toMatchObject({ outcome: 'new', bug: { occurrenceCount: 1, category: 'database', status: 'OPEN' }, suggestedActions: ['fix', 'continue', 'context'] });
 
-    const again = await system.fetch('/api/v1/bugs', { key: 'dev-agent-key', json: { ...report, line: 40, task: 'TSK-8' } });
+    const again = await system.fetch('/api/v1/bugs', { key: 'dev-agent-key', json: { ...report, line: 40, taskCode: 'TSK-8' } });
     expect(again.status).toBe(201);
     expect(await json(again)).toMatchObject({ outcome: 'recurring', bug: { hash: logged.bug.hash, occurrenceCount: 2 } });
     const seq = again.headers.get('x-orch-seq');
@@ -39,7 +39,7 @@ describe('bugs, end to end', () => {
   });
 
   it('logs a report that names an unknown task, with a warning instead of a failure', async () => {
-    const res = await system.fetch('/api/v1/bugs', { key: 'dev-agent-key', json: { message: 'Error: lost task', file: 'src/l.ts', task: 'TSK-404' } });
+    const res = await system.fetch('/api/v1/bugs', { key: 'dev-agent-key', json: { message: 'Error: lost task', file: 'src/l.ts', taskCode: 'TSK-404' } });
     expect(res.status).toBe(201);
     expect((await json(res)).warnings).toEqual([expect.stringContaining('unknown task code TSK-404')]);
   });

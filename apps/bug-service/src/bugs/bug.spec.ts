@@ -20,10 +20,11 @@ const report = (over: Partial<BugLoggedData> = {}): BugLoggedData => ({
   taskCode: 'TSK-1',
   sessionId: 'S-1',
   agentId: 'agent-1',
+  redactions: 0,
   ...over,
 });
 const logged = (over: Partial<BugLoggedData> = {}): BugEvent => ({ type: 'orchestration.bug.logged', data: report(over) });
-const occurrence = (r: BugLoggedData) => ({ message: r.message, file: r.file, line: r.line, taskCode: r.taskCode, sessionId: r.sessionId, agentId: r.agentId });
+const occurrence = (r: BugLoggedData) => ({ message: r.message, file: r.file, line: r.line, taskCode: r.taskCode, sessionId: r.sessionId, agentId: r.agentId, redactions: r.redactions });
 const resolved: BugEvent = { type: 'orchestration.bug.resolved', data: { resolution: 'fixed' } };
 const log = (over: Partial<BugLoggedData> = {}) => ({ type: 'LogBug' as const, report: report(over) });
 

@@ -99,6 +99,7 @@ const occurrenceOf = (d: BugLoggedData): BugOccurrence => ({
   taskCode: d.taskCode,
   sessionId: d.sessionId,
   agentId: d.agentId,
+  redactions: d.redactions,
 });
 
 export function decide(command: BugCommand, state: BugState): BugEvent[] {

@@ -29,11 +29,11 @@ describe('bugs (real NATS)', () => {
   });
 
   it('logs a new bug, counts a recurrence, and after a resolve reports a regression', async () => {
-    const first = await call('logBug', { message: 'TypeError: x.map is not a function', file: 'src/view.ts', line: 3, task: 'TSK-1' });
+    const first = await call('logBug', { message: 'TypeError: x.map is not a function', file: 'src/view.ts', line: 3, taskCode: 'TSK-1' });
     expect(first.value).toMatchObject({ outcome: 'new', bug: { occurrenceCount: 1, category: 'type', status: 'OPEN', lastTaskCode: 'TSK-1' } });
     // No planner runs here: the task cannot be checked, which is a warning, not a failure.
     expect(first.value.warnings).toEqual([expect.stringContaining('could not check task code TSK-1')]);
-    const again = await call('logBug', { message: 'TypeError: x.map is not a function', file: 'src/view.ts', line: 30, task: 'TSK-2' });
+    const again = await call('logBug', { message: 'TypeError: x.map is not a function', file: 'src/view.ts', line: 30, taskCode: 'TSK-2' });
     expect(again.value).toMatchObject({ outcome: 'recurring', bug: { hash: first.value.bug.hash, occurrenceCount: 2, tasks: ['TSK-1', 'TSK-2'], line: 30 } });
     const resolved = await call('updateBug', { hash: first.value.bug.hash, changes: { status: 'RESOLVED', resolution: 'fixed' } });
     expect(resolved.value.status).toBe('RESOLVED');
@@ -41,8 +41,26 @@ describe('bugs (real NATS)', () => {
     expect(back.value).toMatchObject({ outcome: 'regression', bug: { status: 'OPEN', occurrenceCount: 3, regressionCount: 1 } });
   });
 
+  it('cuts secrets from the message and stack before anything is stored, and says how many', async () => {
+    const password = 'S3cr3t-Pa55word';
+    const token = ['ghp_', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'].join('');
+    const r = await call('logBug', {
+      message: `error: password authentication failed for postgres://app:${password}@db:5432/app`,
+      stack: `Error: push failed with ${token}\n    at push (/repo/src/git.ts:3:1)`,
+      file: 'src/db.ts',
+    });
+    expect(r.value.warnings).toContain('2 secret(s) redacted from the message and stack before storing');
+    expect(JSON.stringify(r.value.bug)).not.toContain(password);
+    const stored = await service.infra.jsm.streams.getMessage(iso.env.NATS_STREAM!, { seq: r.seq! });
+    const commit = new TextDecoder().decode(stored!.data);
+    expect(commit).not.toContain(password);
+    expect(commit).not.toContain(token);
+    expect(commit).toContain('[REDACTED:url_password]');
+    expect(JSON.parse(commit).events[0].data.redactions).toBe(2);
+  });
+
   it('counts 50 concurrent logs of one bug exactly once each', async () => {
-    const body = (i: number) => ({ message: `Error: lock lost for job_${1000 + i}`, file: 'src/jobs.ts', session: `S-${i % 5}`, agent: `agent-${i}` });
+    const body = (i: number) => ({ message: `Error: lock lost for job_${1000 + i}`, file: 'src/jobs.ts', sessionKey: `S-${i % 5}`, agentId: `agent-${i}` });
     const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => call('logBug', body(i))));
     expect(new Set(replies.map((r) => r.value.bug.hash)).size).toBe(1);
     expect(replies.filter((r) => r.value.outcome === 'new')).toHaveLength(1);
@@ -71,7 +89,7 @@ describe('bugs (real NATS)', () => {
   });
 
   it('logs a report whose task is not a task code, with a warning', async () => {
-    const r = await call('logBug', { message: 'Error: odd task', file: 'src/t.ts', task: 'not a code' });
+    const r = await call('logBug', { message: 'Error: odd task', file: 'src/t.ts', taskCode: 'not a code' });
     expect(r.value.outcome).toBe('new');
     expect(r.value.warnings).toEqual([expect.stringContaining('not a code is not a task code')]);
   });

@@ -26,10 +26,10 @@ describe('the orchestration_bugs read model (real NATS, Postgres)', () => {
     pg = new Client({ connectionString: iso.env.DATABASE_URL });
     await pg.connect();
     await pg.query(`SET search_path TO "${iso.env.DB_SCHEMA}"`);
-    await log({ message: 'error: column "email" of relation "users" does not exist', file: 'src/repo.ts', line: 4, task: 'TSK-1', session: 'S-1' });
-    await log({ message: 'error: column "email" of relation "users" does not exist', file: 'src/repo.ts', line: 9, task: 'TSK-2', session: 'S-2' });
-    const third = await log({ message: 'error: column "email" of relation "users" does not exist', file: 'src/repo.ts', line: 9, task: 'TSK-2' });
-    const once = await log({ message: 'TypeError: x is not a function', file: 'src/a.ts', task: 'TSK-3' });
+    await log({ message: 'error: column "email" of relation "users" does not exist', file: 'src/repo.ts', line: 4, taskCode: 'TSK-1', sessionKey: 'S-1' });
+    await log({ message: 'error: column "email" of relation "users" does not exist', file: 'src/repo.ts', line: 9, taskCode: 'TSK-2', sessionKey: 'S-2' });
+    const third = await log({ message: 'error: column "email" of relation "users" does not exist', file: 'src/repo.ts', line: 9, taskCode: 'TSK-2' });
+    const once = await log({ message: 'TypeError: x is not a function', file: 'src/a.ts', taskCode: 'TSK-3' });
     await rpc.call(BugRoutes.updateBug as RpcRoute, { hash: once.value.bug.hash, changes: { status: 'RESOLVED' } }, { meta: meta(), correlationId: randomUUID() });
     expect(third.value.bug.occurrenceCount).toBe(3);
     await caughtUp();
@@ -65,7 +65,7 @@ describe('the orchestration_bugs read model (real NATS, Postgres)', () => {
   it('answers get and list from the read model with read-your-writes', async () => {
     const q = (route: 'getBug' | 'listBugs', payload: object, minSeq?: number) =>
       rpc.call(BugRoutes[route] as RpcRoute, payload, { meta: { ...meta(), ...(minSeq ? { minSeq } : {}) }, correlationId: randomUUID() }) as Promise<{ value: any }>;
-    const fresh = await log({ message: 'Error: fresh one', file: 'src/f.ts', task: 'TSK-9' });
+    const fresh = await log({ message: 'Error: fresh one', file: 'src/f.ts', taskCode: 'TSK-9' });
     const got = await q('getBug', { hash: fresh.value.bug.hash }, fresh.seq);
     expect(got.value).toEqual(fresh.value.bug);
     const byTask = await q('listBugs', { task: 'TSK-2', limit: 10 }, fresh.seq);
