@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { EventPage, ListEventsQuery, LoggedEvent } from '@orch/contracts';
+import { typeGlobToRegex, type EventPage, type ListEventsQuery, type LoggedEvent } from '@orch/contracts';
 import { DATA_SOURCE } from '@orch/service-kit';
 import type { DataSource } from 'typeorm';
 import { OrchestrationEvent } from '../read-model/entities';
@@ -9,15 +9,6 @@ export class ListEvents extends Query<EventPage> {
   constructor(readonly filter: ListEventsQuery) {
     super();
   }
-}
-
-/** `orchestration.task.*` → one segment per `*`; a trailing `>` → one or more segments. */
-export function typeGlobToRegex(glob: string): string {
-  const body = glob
-    .split('.')
-    .map((part) => (part === '*' ? '[^.]+' : part === '>' ? '.+' : part.replace(/[^a-z0-9_]/g, (c) => `\\${c}`)))
-    .join('\\.');
-  return `^${body}$`;
 }
 
 /**

@@ -51,6 +51,10 @@ export class OrchestrationEvent {
 
   @Column({ name: 'occurred_at', type: 'timestamptz' })
   occurredAt!: Date;
+
+  /** Weighted full-text vector, written by the projection's own INSERT (see events.projection.ts). */
+  @Column({ name: 'search_vector', type: 'tsvector', select: false, insert: false, update: false })
+  searchVector!: string;
 }
 
 /** Which sprint each task belongs to, so that events that do not say it still land in SPRINT scope. */

@@ -1,0 +1,87 @@
+import type { Redis } from 'ioredis';
+import type { EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
+import type { SearchScope } from '@orch/contracts';
+import type { Logger } from 'pino';
+
+/** `SESSION:<key>`, `TASK:<code>`, `SPRINT:<code>`, `PROJECT:` — one cache generation each. */
+export type ScopeRef = `${SearchScope}:${string}`;
+
+export const scopeRef = (scope: SearchScope, id: string | null): ScopeRef => `${scope}:${scope === 'PROJECT' ? '' : (id ?? '')}`;
+
+/** Scopes a projection transaction touched, kept until it commits (then bumped) or rolls back (then dropped). */
+const touched = new WeakMap<QueryRunner, Set<ScopeRef>>();
+
+/** Called by the projection inside its transaction. */
+export function recordTouched(tx: EntityManager, scopes: Iterable<ScopeRef>): void {
+  const runner = tx.queryRunner;
+  if (!runner) throw new Error('the search projection must run inside a transaction');
+  let set = touched.get(runner);
+  if (!set) touched.set(runner, (set = new Set()));
+  for (const s of scopes) set.add(s);
+}
+
+export const versionKey = (ref: ScopeRef) => `search:ver:${ref}`;
+/** Bumped when versions may have missed a commit (start-up after a crash, Redis down at commit). */
+export const EPOCH_KEY = 'search:epoch';
+const BUMP_TIMEOUT_MS = 2_000;
+
+/**
+ * Increments each touched scope's version in Redis AFTER the Postgres commit: a reader that saw
+ * the old version computed from the old rows or the new ones, and its answer is filed under the
+ * old version, which no later reader asks for. Incrementing before the commit would let a reader
+ * file old rows under the new version, stale for the whole TTL.
+ *
+ * It runs inside TypeORM's commit, before the projection advances its position, so a
+ * read-your-writes read (which waits for that position) sees the new version. A Redis failure
+ * never fails the commit: the epoch is bumped once Redis answers again, which drops every entry.
+ */
+export class ScopeVersionBumper implements EntitySubscriberInterface {
+  private epochOwed = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly logger: Logger,
+  ) {}
+
+  async afterTransactionCommit(event: TransactionCommitEvent): Promise<void> {
+    const scopes = touched.get(event.queryRunner);
+    touched.delete(event.queryRunner);
+    if (!scopes || scopes.size === 0) return;
+    try {
+      const pipeline = this.redis.pipeline();
+      for (const ref of scopes) pipeline.incr(versionKey(ref));
+      // Bounded: a Redis that is restarting can leave a pipeline unanswered, and this runs inside
+      // the projection's commit; a projection must never wait on its cache.
+      let timer: NodeJS.Timeout | undefined;
+      const results = await Promise.race([
+        pipeline.exec(),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis did not answer the version bump within ${BUMP_TIMEOUT_MS} ms`)), BUMP_TIMEOUT_MS))),
+      ]).finally(() => clearTimeout(timer));
+      const failed = results?.find(([error]) => error);
+      if (failed) throw failed[0];
+    } catch (error) {
+      this.logger.warn({ err: error }, 'cannot bump search cache versions; the cache is dropped when Redis answers again');
+      this.oweEpoch();
+    }
+  }
+
+  /** Start-up: versions may have missed the commits of a process that died between COMMIT and INCR. */
+  async newEpoch(): Promise<void> {
+    await this.redis.incr(EPOCH_KEY).catch(() => this.oweEpoch());
+  }
+
+  private oweEpoch(): void {
+    if (this.epochOwed) return;
+    this.epochOwed = true;
+    const retry = () =>
+      this.redis.incr(EPOCH_KEY).then(
+        () => (this.epochOwed = false),
+        () => setTimeout(retry, 1_000).unref(),
+      );
+    setTimeout(retry, 1_000).unref();
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    touched.delete(event.queryRunner);
+  }
+}
