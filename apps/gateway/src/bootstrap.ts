@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ConfigError, GatewayConfig, loadConfig } from '@orch/config';
 import { createLogger, PinoNestLogger } from '@orch/service-kit';
@@ -8,6 +9,8 @@ import { DEV_KEYS, KeyRing, resolveApiKeys } from './auth/api-keys';
 import { CONTROLLERS, GatewayModule } from './gateway.module';
 import { API_PREFIX, discoverEndpoints, type DiscoveredEndpoint } from './http/discovery';
 import { nestMethod } from './http/endpoint';
+import { ResponseHeader } from './http/headers';
+import { PROBLEM_CONTENT_TYPE, toProblem } from './http/problem';
 import { ProblemFilter } from './http/problem.filter';
 import { installRequestHooks } from './http/request-hooks';
 import { buildOpenApiDocument } from './openapi/document';
@@ -43,7 +46,17 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env, opts: Boot
   let app: NestFastifyApplication | undefined;
   try {
     const metrics = new GatewayMetrics();
-    const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, logger: false });
+    const adapter = new FastifyAdapter({
+      bodyLimit: config.BODY_LIMIT_BYTES,
+      logger: false,
+      routerOptions: { maxParamLength: 500 },
+      // Errors the router raises before any hook or handler runs (an over-long or badly encoded URL) are problems too.
+      frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+        const correlationId = randomUUID();
+        const problem = toProblem(error, request.url.slice(0, 200), correlationId);
+        void reply.code(problem.status).header(ResponseHeader.correlationId, correlationId).type(PROBLEM_CONTENT_TYPE).send(problem);
+      },
+    });
     const fastify = adapter.getInstance() as unknown as FastifyInstance;
     // JSON is the only body format; anything else is a 415 rather than a string that fails validation.
     fastify.removeContentTypeParser('text/plain');

@@ -3,6 +3,7 @@ import { GatewayHarness } from './testing/gateway-harness';
 import { sampleTask } from './testing/samples';
 
 const AGENT = 'dev-agent-key';
+const ADMIN = 'dev-admin-key';
 const VIEWER = 'dev-viewer-key';
 
 async function problem(res: Response) {
@@ -44,26 +45,38 @@ describe('the gateway answers every failure as problem+json', () => {
   });
 
   describe('when the request is malformed', () => {
+    it('is 414 REQUEST.PARAM_TOO_LONG, as a problem, for a path id longer than any id', async () => {
+      const res = await h.fetch(`/api/v1/tasks/${'a'.repeat(5000)}`, { key: AGENT });
+      expect(res.status).toBe(414);
+      expect((await problem(res)).code).toBe('REQUEST.PARAM_TOO_LONG');
+    });
+
+    it('is 400 REQUEST.BAD_URL, as a problem, for a broken percent-encoding', async () => {
+      const res = await h.fetch('/api/v1/tasks/%E0%A4%A', { key: AGENT });
+      expect(res.status).toBe(400);
+      expect((await problem(res)).code).toBe('REQUEST.BAD_URL');
+    });
+
     it('is 400 REQUEST.MALFORMED_JSON for a body that is not JSON', async () => {
-      const res = await h.fetch('/api/v1/tasks', { method: 'POST', key: AGENT, body: '{"title": ', headers: { 'content-type': 'application/json' } });
+      const res = await h.fetch('/api/v1/tasks', { method: 'POST', key: ADMIN, body: '{"title": ', headers: { 'content-type': 'application/json' } });
       expect(res.status).toBe(400);
       expect((await problem(res)).code).toBe('REQUEST.MALFORMED_JSON');
     });
 
     it('is 415 for a body that is not sent as JSON', async () => {
-      const res = await h.fetch('/api/v1/tasks', { method: 'POST', key: AGENT, body: 'title=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const res = await h.fetch('/api/v1/tasks', { method: 'POST', key: ADMIN, body: 'title=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       expect(res.status).toBe(415);
       expect(await problem(res)).toMatchObject({ code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE', detail: expect.stringContaining('application/json') });
     });
 
     it('is 413 REQUEST.TOO_LARGE for a body over BODY_LIMIT_BYTES', async () => {
-      const res = await h.fetch('/api/v1/tasks', { method: 'POST', key: AGENT, json: { title: 'x', description: 'y'.repeat(4096) } });
+      const res = await h.fetch('/api/v1/tasks', { method: 'POST', key: ADMIN, json: { title: 'x', description: 'y'.repeat(4096) } });
       expect(res.status).toBe(413);
       expect((await problem(res)).code).toBe('REQUEST.TOO_LARGE');
     });
 
     it('is 400 naming every bad and unknown field at once', async () => {
-      const res = await h.fetch('/api/v1/tasks', { method: 'POST', key: AGENT, json: { title: '', priority: 'URGENT', colour: 'red' } });
+      const res = await h.fetch('/api/v1/tasks', { method: 'POST', key: ADMIN, json: { title: '', priority: 'URGENT', colour: 'red' } });
       expect(res.status).toBe(400);
       const body = await problem(res);
       expect(body.code).toBe('REQUEST.INVALID');
@@ -100,7 +113,7 @@ describe('the gateway answers every failure as problem+json', () => {
       ok: false,
       error: { name: 'RuleViolation', code: 'TASK.NOT_READY', status: 422, message: 'TSK-1 depends on TSK-0', extra: { missing: [{ kind: 'task', name: 'TSK-0' }] } },
     }));
-    const res = await h.fetch('/api/v1/tasks/TSK-1', { method: 'PATCH', key: AGENT, json: { status: 'READY' } });
+    const res = await h.fetch('/api/v1/tasks/TSK-1', { method: 'PATCH', key: ADMIN, json: { status: 'READY' } });
     expect(res.status).toBe(422);
     expect(await problem(res)).toMatchObject({ code: 'TASK.NOT_READY', detail: 'TSK-1 depends on TSK-0', missing: [{ kind: 'task', name: 'TSK-0' }] });
   });

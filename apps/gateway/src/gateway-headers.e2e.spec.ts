@@ -3,6 +3,7 @@ import { GatewayHarness, type SeenCall } from './testing/gateway-harness';
 import { sampleSprint, sampleTask } from './testing/samples';
 
 const AGENT = 'dev-agent-key';
+const ADMIN = 'dev-admin-key';
 
 describe('the headers that carry identity, idempotency, read-your-writes and concurrency', () => {
   let h: GatewayHarness;
@@ -25,7 +26,7 @@ describe('the headers that carry identity, idempotency, read-your-writes and con
   const last = (calls: SeenCall[]) => calls[calls.length - 1]!;
 
   it('answers a write with 201, X-Orch-Seq and the view', async () => {
-    const res = await h.fetch('/api/v1/sprints', { method: 'POST', key: AGENT, json: { code: 'SPR-1', title: 'First sprint' } });
+    const res = await h.fetch('/api/v1/sprints', { method: 'POST', key: ADMIN, json: { code: 'SPR-1', title: 'First sprint' } });
     expect(res.status).toBe(201);
     expect(res.headers.get('x-orch-seq')).toBe('41');
     expect(await res.json()).toEqual(sampleSprint());
@@ -33,7 +34,7 @@ describe('the headers that carry identity, idempotency, read-your-writes and con
   });
 
   it('sends the same command id for a retried write with the same Idempotency-Key', async () => {
-    const send = () => h.fetch('/api/v1/sprints', { method: 'POST', key: AGENT, json: { code: 'SPR-1', title: 'First sprint' }, headers: { 'idempotency-key': 'create-spr-1' } });
+    const send = () => h.fetch('/api/v1/sprints', { method: 'POST', key: ADMIN, json: { code: 'SPR-1', title: 'First sprint' }, headers: { 'idempotency-key': 'create-spr-1' } });
     await send();
     await send();
     const [a, b] = creates.slice(-2).map((c) => c.meta.commandId);
@@ -42,15 +43,15 @@ describe('the headers that carry identity, idempotency, read-your-writes and con
   });
 
   it('sends a fresh command id for each write without a key', async () => {
-    await h.fetch('/api/v1/sprints', { method: 'POST', key: AGENT, json: { code: 'SPR-2', title: 'Second' } });
-    await h.fetch('/api/v1/sprints', { method: 'POST', key: AGENT, json: { code: 'SPR-2', title: 'Second' } });
+    await h.fetch('/api/v1/sprints', { method: 'POST', key: ADMIN, json: { code: 'SPR-2', title: 'Second' } });
+    await h.fetch('/api/v1/sprints', { method: 'POST', key: ADMIN, json: { code: 'SPR-2', title: 'Second' } });
     const [a, b] = creates.slice(-2).map((c) => c.meta.commandId);
     expect(a).toMatch(/^[0-9a-f-]{36}$/);
     expect(a).not.toBe(b);
   });
 
   it('refuses an Idempotency-Key that is not 1-128 safe characters', async () => {
-    const res = await h.fetch('/api/v1/sprints', { method: 'POST', key: AGENT, json: { code: 'SPR-3', title: 'x' }, headers: { 'idempotency-key': 'no spaces please' } });
+    const res = await h.fetch('/api/v1/sprints', { method: 'POST', key: ADMIN, json: { code: 'SPR-3', title: 'x' }, headers: { 'idempotency-key': 'no spaces please' } });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { code: string }).code).toBe('REQUEST.INVALID_HEADER');
   });
@@ -95,7 +96,7 @@ describe('the headers that carry identity, idempotency, read-your-writes and con
   });
 
   it('passes If-Match to the service as expectedVersion and answers the new ETag and sequence', async () => {
-    const res = await h.fetch('/api/v1/tasks/TSK-1', { method: 'PATCH', key: AGENT, json: { title: 'Renamed' }, headers: { 'if-match': '"3"' } });
+    const res = await h.fetch('/api/v1/tasks/TSK-1', { method: 'PATCH', key: ADMIN, json: { title: 'Renamed' }, headers: { 'if-match': '"3"' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('etag')).toBe('"4"');
     expect(res.headers.get('x-orch-seq')).toBe('42');
@@ -104,12 +105,12 @@ describe('the headers that carry identity, idempotency, read-your-writes and con
   });
 
   it('sends no expectation without If-Match', async () => {
-    await h.fetch('/api/v1/tasks/TSK-1', { method: 'PATCH', key: AGENT, json: { title: 'Again' } });
+    await h.fetch('/api/v1/tasks/TSK-1', { method: 'PATCH', key: ADMIN, json: { title: 'Again' } });
     expect(last(updates).meta.expectedVersion).toBeUndefined();
   });
 
   it("answers 412 when the service finds another version than If-Match's", async () => {
-    const res412 = await h.fetch('/api/v1/sprints/SPR-1', { method: 'PATCH', key: AGENT, json: { title: 'Late' }, headers: { 'if-match': '2' } });
+    const res412 = await h.fetch('/api/v1/sprints/SPR-1', { method: 'PATCH', key: ADMIN, json: { title: 'Late' }, headers: { 'if-match': '2' } });
     expect(res412.status).toBe(412);
     expect(await res412.json()).toMatchObject({ code: 'SPRINT.VERSION_MISMATCH', detail: 'expected version 2, current is 4' });
   });

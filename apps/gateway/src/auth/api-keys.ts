@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Actor, Role } from '@orch/contracts';
+import { agentKeySecretFrom, AGENT_KEY_PREFIX, verifyAgentApiKey, type Actor, type Role } from '@orch/contracts';
 import { ConfigError } from '@orch/config';
 
 /** One configured key. `id` is what logs and events show; the key itself never leaves this file. */
@@ -61,9 +61,15 @@ export function resolveApiKeys(spec: string | undefined, nodeEnv: string): { ent
  * with every entry, without stopping at a match, so timing reveals neither prefix nor position.
  */
 export class KeyRing {
-  constructor(private readonly entries: readonly ApiKeyEntry[]) {}
+  constructor(
+    private readonly entries: readonly ApiKeyEntry[],
+    /** Verifies per-agent keys (`agt_<agentId>.<hmac>`) issued by the agent manager; null disables them. */
+    private readonly agentKeySecret: string | null = agentKeySecretFrom(process.env),
+  ) {}
 
   authenticate(presented: string): Principal | null {
+    const agent = presented.startsWith(AGENT_KEY_PREFIX) ? this.authenticateAgent(presented) : null;
+    if (agent) return agent;
     const digest = sha256(presented);
     let found: ApiKeyEntry | null = null;
     for (const entry of this.entries) {
@@ -71,5 +77,12 @@ export class KeyRing {
     }
     if (!found) return null;
     return { keyId: found.id, role: found.role, actor: { kind: found.role === 'agent' ? 'agent' : 'human', id: found.id, role: found.role } };
+  }
+
+  /** An agent's own key: role `agent`, and the actor is the agent itself (its id in every event it causes). */
+  private authenticateAgent(presented: string): Principal | null {
+    const agentId = this.agentKeySecret ? verifyAgentApiKey(presented, this.agentKeySecret) : null;
+    if (!agentId) return null;
+    return { keyId: `agent-${agentId}`, role: 'agent', actor: { kind: 'agent', id: agentId, role: 'agent' } };
   }
 }

@@ -7,7 +7,7 @@ import {
   UpdateSprintBody,
   type SprintCode,
 } from '@orch/contracts';
-import { READERS, WRITERS } from '../auth/roles';
+import { ADMINS, READERS } from '../auth/roles';
 import { ApiController, Endpoint } from '../http/endpoint';
 import { CallerOf, Input, type Caller } from '../http/request-state';
 import { SprintCodeParams } from '../http/schemas';
@@ -18,7 +18,7 @@ import { ServiceCaller } from '../rpc/service-caller';
 export class SprintsController {
   constructor(private readonly services: ServiceCaller) {}
 
-  @Endpoint({ method: 'POST', summary: 'Create a sprint', roles: WRITERS, body: CreateSprintBody, response: SprintView, status: 201, write: true, service: true })
+  @Endpoint({ method: 'POST', summary: 'Create a sprint', roles: ADMINS, body: CreateSprintBody, response: SprintView, status: 201, write: true, service: true })
   createSprint(@Input('body') body: CreateSprintBody, @CallerOf() caller: Caller) {
     return this.services.call(PlannerRoutes.createSprint, body, caller);
   }
@@ -38,7 +38,7 @@ export class SprintsController {
     path: ':code',
     summary: 'Change a sprint',
     description: 'Send If-Match with the ETag you read to apply the change only if nobody changed the sprint since.',
-    roles: WRITERS,
+    roles: ADMINS,
     params: SprintCodeParams,
     body: UpdateSprintBody,
     response: SprintView,

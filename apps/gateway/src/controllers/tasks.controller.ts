@@ -1,13 +1,16 @@
 import {
   CreateTaskBody,
   ListTasksQuery,
+  NextTaskQuery,
+  NextTaskReply,
   PlannerRoutes,
+  PlanRoutes,
   TaskPage,
   TaskView,
   UpdateTaskBody,
   type TaskCode,
 } from '@orch/contracts';
-import { READERS, WRITERS } from '../auth/roles';
+import { ADMINS, READERS } from '../auth/roles';
 import { ApiController, Endpoint } from '../http/endpoint';
 import { CallerOf, Input, type Caller } from '../http/request-state';
 import { TaskCodeParams } from '../http/schemas';
@@ -18,7 +21,7 @@ import { ServiceCaller } from '../rpc/service-caller';
 export class TasksController {
   constructor(private readonly services: ServiceCaller) {}
 
-  @Endpoint({ method: 'POST', summary: 'Create a task', roles: WRITERS, body: CreateTaskBody, response: TaskView, status: 201, write: true, service: true })
+  @Endpoint({ method: 'POST', summary: 'Create a task', roles: ADMINS, body: CreateTaskBody, response: TaskView, status: 201, write: true, service: true })
   createTask(@Input('body') body: CreateTaskBody, @CallerOf() caller: Caller) {
     return this.services.call(PlannerRoutes.createTask, body, caller);
   }
@@ -36,6 +39,21 @@ export class TasksController {
     return this.services.call(PlannerRoutes.listTasks, query, caller);
   }
 
+  @Endpoint({
+    method: 'GET',
+    path: 'next',
+    summary: 'The next task for an agent',
+    description:
+      'The highest-priority READY task whose required capabilities the agent has (capabilities from the agent manager) and that no paused workflow holds; ties go to the least critical-path slack, then the oldest. `task` is null, with the reason, when there is none.',
+    roles: READERS,
+    query: NextTaskQuery,
+    response: NextTaskReply,
+    service: true,
+  })
+  nextTask(@Input('query') query: NextTaskQuery, @CallerOf() caller: Caller) {
+    return this.services.call(PlanRoutes.nextTask, query, caller);
+  }
+
   @Endpoint({ method: 'GET', path: ':code', summary: 'Get a task', roles: READERS, params: TaskCodeParams, response: TaskView, etag: true, service: true })
   getTask(@Input('params') params: { code: TaskCode }, @CallerOf() caller: Caller) {
     return this.services.call(PlannerRoutes.getTask, params, caller);
@@ -46,7 +64,7 @@ export class TasksController {
     path: ':code',
     summary: 'Change a task or its status',
     description: 'Send If-Match with the ETag you read to apply the change only if nobody changed the task since.',
-    roles: WRITERS,
+    roles: ADMINS,
     params: TaskCodeParams,
     body: UpdateTaskBody,
     response: TaskView,

@@ -46,6 +46,10 @@ export function fromHttpLayer(error: unknown): OrchError | undefined {
       return new ValidationError('REQUEST.MALFORMED_JSON', 'The body is not valid JSON');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ValidationError('REQUEST.BAD_CONTENT_LENGTH', 'Content-Length does not match the body');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new HttpLayerError(414, 'REQUEST.PARAM_TOO_LONG', 'A path parameter is longer than any id this API uses');
+    case 'FST_ERR_BAD_URL':
+      return new ValidationError('REQUEST.BAD_URL', 'The URL is not valid (check its percent-encoding)');
   }
   // The JSON parser reports a syntax error as a plain SyntaxError carrying statusCode 400.
   if (cause?.name === 'SyntaxError' && status === 400) return new ValidationError('REQUEST.MALFORMED_JSON', `The body is not valid JSON: ${cause.message}`);

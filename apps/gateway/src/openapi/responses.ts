@@ -12,6 +12,7 @@ export const ERROR_RESPONSES: Record<number, { name: string; description: string
   413: { name: 'PayloadTooLarge', description: 'The body is over the size limit (`REQUEST.TOO_LARGE`)' },
   415: { name: 'UnsupportedMediaType', description: 'The body is not `application/json`' },
   422: { name: 'RuleViolated', description: 'A domain rule refuses the request; `missing` lists what would satisfy it' },
+  429: { name: 'TooManyRequests', description: 'The key used up its role\'s rate (`RATE.LIMITED`); `Retry-After` says when to try again' },
   500: { name: 'InternalError', description: 'An unexpected error; quote the X-Correlation-Id' },
   503: { name: 'Unavailable', description: 'A service or dependency did not answer' },
 };
@@ -19,7 +20,7 @@ export const ERROR_RESPONSES: Record<number, { name: string; description: string
 /** Which errors a route can answer follows from its metadata; `errors` in the spec adds the rest. */
 export function errorStatuses({ spec, root }: DiscoveredEndpoint): number[] {
   const statuses = new Set<number>([400, 500, ...(spec.errors ?? [])]);
-  if (spec.roles !== 'public') [401, 403].forEach((s) => statuses.add(s));
+  if (spec.roles !== 'public') [401, 403, 429].forEach((s) => statuses.add(s));
   if (spec.params && !root) statuses.add(404);
   if (spec.body) [413, 415].forEach((s) => statuses.add(s));
   if (spec.write) [409, 422].forEach((s) => statuses.add(s));

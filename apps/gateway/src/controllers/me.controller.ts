@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import {
+  ArtifactBody, Briefing, BriefingQuery, ChangesBody, DoneBody, EndSessionBody, MeContext, NoteBody, PhaseCompleteBody, ProgressBody,
+  PutMeContextBody, RecordCommitBody, ResumeSessionBody, SessionReply, SessionRoutes as R, StatePatchBody, StateReply, SuspendSessionBody,
+} from '@orch/contracts';
+import { READERS, WRITERS } from '../auth/roles';
+import { ApiController, Endpoint } from '../http/endpoint';
+import { CallerOf, Input, type Caller } from '../http/request-state';
+import { ServiceCaller } from '../rpc/service-caller';
+import { SessionHeader } from './session-header';
+
+const ON = 'Acts on the session named by `X-Orch-Session`, else on the caller\'s current session (its context).';
+const ERRORS = [404, 409, 422];
+
+/** `/api/v1/me/…`: the session routes on the caller's current context, so an agent names no ids (SPEC §4.1). */
+@ApiController('me')
+export class MeController {
+  constructor(private readonly services: ServiceCaller) {}
+
+  @Endpoint({ method: 'GET', path: 'context', summary: "The caller's current sprint, task and session", roles: READERS, response: MeContext, service: true })
+  getMyContext(@CallerOf() caller: Caller) {
+    return this.services.call(R.getContext, {}, caller);
+  }
+
+  @Endpoint({ method: 'PUT', path: 'context', summary: "Set the caller's current sprint, task or session", description: 'A `null` clears a key; choosing another task clears the session.', roles: WRITERS, body: PutMeContextBody, response: MeContext, write: true, service: true, errors: [404] })
+  putMyContext(@Input('body') body: PutMeContextBody, @CallerOf() caller: Caller) {
+    return this.services.call(R.putContext, body, caller);
+  }
+
+  @Endpoint({ method: 'GET', path: 'session', summary: 'The current session with its instructions', description: ON, roles: READERS, response: SessionReply, service: true, errors: [404] })
+  getMySession(@SessionHeader() key: string | undefined, @CallerOf() caller: Caller) {
+    return this.services.call(R.get, { sessionKey: key }, caller);
+  }
+
+  @Endpoint({ method: 'GET', path: 'briefing', summary: 'The resume briefing of the current session', description: ON, roles: READERS, query: BriefingQuery, response: Briefing, service: true, errors: [404] })
+  getMyBriefing(@SessionHeader() key: string | undefined, @Input('query') q: { actions: number }, @CallerOf() caller: Caller) {
+    return this.services.call(R.briefing, { sessionKey: key, actions: q.actions }, caller);
+  }
+
+  @Endpoint({ method: 'POST', path: 'phase-complete', summary: 'Complete the current phase', description: ON, roles: WRITERS, body: PhaseCompleteBody, response: SessionReply, status: 200, write: true, service: true, errors: [...ERRORS, 403] })
+  completeMyPhase(@SessionHeader() key: string | undefined, @Input('body') body: z.infer<typeof PhaseCompleteBody>, @CallerOf() caller: Caller) {
+    return this.services.call(R.phaseComplete, { sessionKey: key, body }, caller);
+  }
+
+  @Endpoint({ method: 'POST', path: 'end', summary: 'End the current session', description: ON, roles: WRITERS, body: EndSessionBody, response: SessionReply, status: 200, write: true, service: true, errors: ERRORS })
+  endMySession(@SessionHeader() key: string | undefined, @Input('body') body: z.infer<typeof EndSessionBody>, @CallerOf() caller: Caller) {
+    return this.services.call(R.end, { sessionKey: key, body }, caller);
+  }
+
+  @Endpoint({ method: 'POST', path: 'done', summary: 'Finish the current task', description: ON, roles: WRITERS, body: DoneBody, response: SessionReply, status: 200, write: true, service: true, errors: ERRORS })
+  finishMyTask(@SessionHeader() key: string | undefined, @Input('body') body: z.infer<typeof DoneBody>, @CallerOf() caller: Caller) {
+    return this.services.call(R.done, { sessionKey: key, body }, caller);
+  }
+
+  @Endpoint({ method: 'POST', path: 'resume', summary: 'Resume the current session', description: ON, roles: WRITERS, body: ResumeSessionBody, response: SessionReply, status: 200, write: true, service: true, errors: ERRORS })
+  resumeMySession(@SessionHeader() key: string | undefined, @Input('body') body: z.infer<typeof ResumeSessionBody>, @CallerOf() caller: Caller) {
+    return this.services.call(R.resume, { sessionKey: key, body }, caller);
+  }
+
+  @Endpoint({ method: 'POST', path: 'suspend', summary: 'Suspend the current session', description: ON, roles: WRITERS, body: SuspendSessionBody, response: SessionReply, status: 200, write: true, service: true, errors: ERRORS })
+  suspendMySession(@SessionHeader() key: string | undefined, @Input('body') body: z.infer<typeof SuspendSessionBody>, @CallerOf() caller: Caller) {
+    return this.services.call(R.suspend, { sessionKey: key, body }, caller);
+  }
+
+  @Endpoint({ method: 'POST', path: 'notes', summary: 'Add a note to the current session', description: ON, roles: WRITERS, body: NoteBody, response: SessionReply, status: 201, write: true, service: true, errors: ERRORS })
+  addMyNote(@SessionHeader() key: string | undefined, @Input('body') body: z.infer<typeof NoteBody>, @CallerOf() caller: Caller) {
+    return this.services.call(R.note, { sessionKey: key, body }, caller);
+  }
+
+  @Endpoint({ method: 'POST', path: 'progress', summary: 'Report progress on the current session', description: ON, roles: WRITERS, body: ProgressBody, response: SessionReply, status: 201, write: true, service: true, errors: ERRORS })
+  reportMyProgress(@SessionHeader() key: string | undefined, @Input('body') body: z.infer<typeof ProgressBody>, @CallerOf() caller: Caller) {
+    return this.services.call(R.progress, { sessionKey: key, body }, caller);
+  }
+
+  @Endpoint({ method: 'POST', path: 'artifacts', summary: 'Register an artifact on the current session', description: ON, roles: WRITERS, body: ArtifactBody, response: SessionReply, status: 201, write: true, service: true, errors: ERRORS })
+  registerMyArtifact(@SessionHeader() key: string | undefined, @Input('body') body: z.infer<typeof ArtifactBody>, @CallerOf() caller: Caller) {
+    return this.services.call(R.artifact, { sessionKey: key, body }, caller);
+  }
+
+  @Endpoint({ method: 'POST', path: 'commits', summary: 'Record a commit on the current session', description: ON, roles: WRITERS, body: RecordCommitBody, response: SessionReply, status: 201, write: true, service: true, errors: ERRORS })
+  recordMyCommit(@SessionHeader() key: string | undefined, @Input('body') body: z.infer<typeof RecordCommitBody>, @CallerOf() caller: Caller) {
+    return this.services.call(R.commit, { sessionKey: key, body }, caller);
+  }
+
+  @Endpoint({ method: 'POST', path: 'changes', summary: 'Record the diff on the current session', description: ON, roles: WRITERS, body: ChangesBody, response: SessionReply, status: 200, write: true, service: true, errors: ERRORS })
+  recordMyChanges(@SessionHeader() key: string | undefined, @Input('body') body: z.infer<typeof ChangesBody>, @CallerOf() caller: Caller) {
+    return this.services.call(R.changes, { sessionKey: key, body }, caller);
+  }
+
+  @Endpoint({ method: 'PATCH', path: 'state', summary: 'Update the shared state of the current session', description: `${ON} If-Match carries the state version.`, roles: WRITERS, body: StatePatchBody, response: StateReply, write: true, etag: true, service: true, errors: ERRORS })
+  updateMySessionState(@SessionHeader() key: string | undefined, @Input('body') body: StatePatchBody, @CallerOf() caller: Caller) {
+    return this.services.call(R.state, { sessionKey: key, body }, caller);
+  }
+}
