@@ -1,5 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from './cli';
 
 interface Recorded {
@@ -35,13 +38,18 @@ async function fakeGateway(route: (req: Recorded) => Reply) {
   return { url, requests, close: () => new Promise((r) => server.close(r)) };
 }
 
-async function orch(url: string, ...args: string[]) {
+/** A home of its own per test run, so no developer's ~/.orch/config.json leaks in. */
+const HOME = mkdtempSync(join(tmpdir(), 'orch-cli-spec-'));
+
+async function orchWith(env: NodeJS.ProcessEnv, ...args: string[]) {
   let stdout = '';
   let stderr = '';
   const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
-  const code = await runCli(args, { io, env: { ORCH_URL: url, ORCH_API_KEY: 'dev-admin-key' } });
+  const code = await runCli(args, { io, env: { ORCH_HOME: join(HOME, 'none'), ...env } });
   return { code, stdout, stderr };
 }
+
+const orch = (url: string, ...args: string[]) => orchWith({ ORCH_URL: url, ORCH_API_KEY: 'dev-admin-key' }, ...args);
 
 const task = (code: string, title: string, extra: object = {}) => ({
   code,
@@ -157,5 +165,41 @@ describe('orch', () => {
     const r = await orch(closed.url, 'sprint', 'list');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`error GATEWAY.UNREACHABLE: cannot reach the gateway at ${closed.url} (ECONNREFUSED)`);
+  });
+  describe('~/.orch/config.json', () => {
+    const home = (name: string, content: string) => {
+      const dir = join(HOME, name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'config.json'), content);
+      return dir;
+    };
+
+    it('supplies the URL and the key when neither flags nor env do', async () => {
+      reply = () => ({ body: { items: [], nextCursor: null } });
+      const dir = home('configured', JSON.stringify({ url: gateway.url, apiKey: 'from-config-file' }));
+      const r = await orchWith({ ORCH_HOME: dir }, 'task', 'list');
+      expect(r.code).toBe(0);
+      expect(gateway.requests[0]!.headers.authorization).toBe('Bearer from-config-file');
+    });
+
+    it('gives way to the environment', async () => {
+      reply = () => ({ body: { items: [], nextCursor: null } });
+      const dir = home('overridden', JSON.stringify({ url: 'http://127.0.0.1:1', apiKey: 'from-config-file' }));
+      const r = await orchWith({ ORCH_HOME: dir, ORCH_URL: gateway.url, ORCH_API_KEY: 'from-env' }, 'task', 'list');
+      expect(r.code).toBe(0);
+      expect(gateway.requests[0]!.headers.authorization).toBe('Bearer from-env');
+    });
+
+    it.each([
+      { what: 'broken JSON', content: '{"url": ', says: /not valid JSON/ },
+      { what: 'an unknown field', content: '{"colour": "red"}', says: /unknown field "colour"/ },
+      { what: 'a URL without a scheme', content: '{"url": "localhost:3000"}', says: /field "url" must start with http/ },
+    ])('is a usage error naming the file for $what', async ({ what, content, says }) => {
+      const dir = home(what.replace(/\W+/g, '-'), content);
+      const r = await orchWith({ ORCH_HOME: dir }, 'task', 'list');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(join(dir, 'config.json'));
+      expect(r.stderr).toMatch(says);
+    });
   });
 });

@@ -1,3 +1,9 @@
+import createClient from 'openapi-fetch';
+import type { paths } from './generated/api';
+
+/** The gateway's API, typed from its OpenAPI document (`apps/cli/src/generated/api.ts`). */
+export type Api = ReturnType<typeof createClient<paths>>;
+
 /** One item of a problem document's `errors` (validation) or `missing` (a gate) list. */
 export interface ProblemItem {
   path?: string;
@@ -51,8 +57,33 @@ export class GatewayClient {
   private minSeq: number | undefined;
   private readonly fetch: typeof fetch;
 
+  /**
+   * Every route as the OpenAPI document describes it: paths, parameters, bodies and answers are
+   * checked by the compiler, so the CLI cannot call a route the API does not have. Requests go
+   * through `send`, which adds the key and the read-your-writes header like every other call.
+   */
+  readonly api: Api;
+
   constructor(private readonly options: ClientOptions) {
     this.fetch = options.fetch ?? globalThis.fetch;
+    this.api = createClient<paths>({ baseUrl: options.baseUrl.replace(/\/+$/, ''), fetch: (request) => this.send(request) });
+  }
+
+  private async send(request: Request): Promise<Response> {
+    const headers = new Headers(request.headers);
+    headers.set('accept', 'application/json, application/problem+json');
+    if (this.options.apiKey) headers.set('authorization', `Bearer ${this.options.apiKey}`);
+    const isRead = request.method === 'GET' || request.method === 'HEAD';
+    if (isRead && this.minSeq !== undefined) headers.set('x-orch-min-seq', String(this.minSeq));
+    let response: Response;
+    try {
+      const body = isRead ? undefined : await request.text();
+      response = await this.fetch(request.url, { method: request.method, headers, body: body || undefined, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+    } catch (error) {
+      throw unreachable(this.options.baseUrl, error);
+    }
+    if (!isRead) this.remember(response.headers.get('x-orch-seq'));
+    return response;
   }
 
   get lastWriteSeq(): number | undefined {
@@ -107,6 +138,16 @@ export class GatewayClient {
     for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
     return url.toString();
   }
+}
+
+/**
+ * The answer of a typed call, or an ApiError carrying the problem document: commands read the
+ * happy path, and `runCli` turns the error into a message and an exit code.
+ */
+export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>, acceptStatus: number[] = []): Promise<T> {
+  const { data, error, response } = await call;
+  if (response.ok || acceptStatus.includes(response.status)) return (data ?? error) as T;
+  throw new ApiError(response.status, toProblem(response, error));
 }
 
 async function readBody(response: Response): Promise<unknown> {

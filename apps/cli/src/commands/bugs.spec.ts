@@ -1,33 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../cli';
+import { fakeGateway, type Recorded } from '../testing/fake-gateway';
 
-interface Recorded {
-  method: string;
-  url: string;
-  body: any;
-}
 
-/** A real local HTTP server standing in for the gateway. */
-async function fakeGateway(answer: (req: Recorded) => { status: number; body: unknown }) {
-  const requests: Recorded[] = [];
-  const server: Server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => (raw += c));
-    req.on('end', () => {
-      const rec = { method: req.method!, url: req.url!, body: raw ? JSON.parse(raw) : undefined };
-      requests.push(rec);
-      const { status, body } = answer(rec);
-      res.writeHead(status, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json', 'x-orch-seq': '5' });
-      res.end(JSON.stringify(body));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close: () => new Promise((r) => server.close(r)) };
-}
 
 const bug = (over: object = {}) => ({
   hash: 'ab'.repeat(32),
@@ -57,6 +34,7 @@ describe('orch bug-log and bugs', () => {
   beforeAll(async () => {
     gateway = await fakeGateway((req) =>
       req.method === 'POST' ? { status: 201, body: { bug: bug(), outcome, warnings: [], suggestedActions: ['fix', 'continue', 'context'] } } : { status: 200, body: { items: [bug()] } },
+      { 'x-orch-seq': '5' },
     );
   });
   afterAll(() => gateway.close());
@@ -77,7 +55,7 @@ describe('orch bug-log and bugs', () => {
     writeFileSync(join(dir, 'stack.txt'), 'TypeError: x\n    at f (/p/src/a.ts:3:1)');
     const r = await orch('bug-log', 'TypeError: x is not a function', '--file', 'src/a.ts', '--line', '3', '--task', 'TSK-1', '--stack', join(dir, 'stack.txt'), '--action', 'fix');
     expect(r.code).toBe(0);
-    expect(gateway.requests[0]).toMatchObject({ method: 'POST', url: '/api/v1/bugs', body: { message: 'TypeError: x is not a function', file: 'src/a.ts', line: 3, task: 'TSK-1', stack: 'TypeError: x\n    at f (/p/src/a.ts:3:1)' } });
+    expect(gateway.requests[0]).toMatchObject({ method: 'POST', url: '/api/v1/bugs', body: { message: 'TypeError: x is not a function', file: 'src/a.ts', line: 3, taskCode: 'TSK-1', stack: 'TypeError: x\n    at f (/p/src/a.ts:3:1)' } });
     expect(r.stdout).toContain('recurring bug (seen 3 times)');
     expect(r.stdout).toContain('next: fix it now');
   });

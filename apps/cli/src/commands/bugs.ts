@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { BugStatus, type BugLogReply, type BugPage, type BugView } from '@orch/contracts';
+import { BugStatus, type BugLogReply, type BugView } from '@orch/contracts';
+import { ok } from '../client';
 import { details, printJson, table } from '../output';
 import { jsonOption, nonNegativeInt, oneOf, positiveInt, UsageError, type CommandContext } from './context';
 
@@ -54,8 +55,8 @@ export function bugCommands(program: Command, ctx: CommandContext, ask: Ask = as
     .action(async (message: string, opts: LogOpts) => {
       if (message.trim() === '') throw new UsageError('the message must not be empty');
       const stack = opts.stack ? readFileSync(opts.stack, 'utf8') : undefined;
-      const body = { message, file: opts.file, line: opts.line, task: opts.task, stack, session: opts.session, agent: opts.agent, errorType: opts.type, projectRoot: process.cwd() };
-      const reply = (await ctx.client().post<BugLogReply>('/api/v1/bugs', body)).body;
+      const body = { message, file: opts.file, line: opts.line, taskCode: opts.task, stack, sessionKey: opts.session, agentId: opts.agent, errorType: opts.type, projectRoot: process.cwd() };
+      const reply = await ok(ctx.client().api.POST('/api/v1/bugs', { body }));
       if (opts.json) return printJson(ctx.io, reply);
       ctx.io.stdout.write(outcomeLine(reply));
       for (const w of reply.warnings) ctx.io.stderr.write(`warning: ${w}\n`);
@@ -68,14 +69,14 @@ export function bugCommands(program: Command, ctx: CommandContext, ask: Ask = as
     .option('--status <status>', BugStatus.options.join('|'), oneOf(BugStatus.options))
     .option('--limit <n>', 'at most n bugs', positiveInt)
     .action(async (opts: { task?: string; status?: string; limit?: number; json?: boolean }) => {
-      const { body } = await ctx.client().get<BugPage>('/api/v1/bugs', { task: opts.task, status: opts.status, limit: opts.limit });
+      const body = await ok(ctx.client().api.GET('/api/v1/bugs', { params: { query: { task: opts.task, status: opts.status as BugView['status'] | undefined, limit: opts.limit } } }));
       if (opts.json) return printJson(ctx.io, body);
       const rows = body.items.map((b: BugView) => [b.hash.slice(0, 12), b.status, b.occurrenceCount, b.category, b.lastTaskCode, b.lastSeen, `${b.errorClass}: ${b.template}`]);
       ctx.io.stdout.write(table(['BUG', 'STATUS', 'COUNT', 'CATEGORY', 'LAST TASK', 'LAST SEEN', 'ERROR'], rows));
     });
 
   jsonOption(program.command('bug').description('show one bug').argument('<hash>')).action(async (hash: string, opts: { json?: boolean }) => {
-    const b = (await ctx.client().get<BugView>(`/api/v1/bugs/${encodeURIComponent(hash)}`)).body;
+    const b = await ok(ctx.client().api.GET('/api/v1/bugs/{hash}', { params: { path: { hash } } }));
     if (opts.json) return printJson(ctx.io, b);
     ctx.io.stdout.write(
       details([
@@ -101,7 +102,7 @@ export function bugCommands(program: Command, ctx: CommandContext, ask: Ask = as
     .argument('<hash>')
     .option('--resolution <text>', 'what fixed it')
     .action(async (hash: string, opts: { resolution?: string }) => {
-      const b = (await ctx.client().patch<BugView>(`/api/v1/bugs/${encodeURIComponent(hash)}`, { status: 'RESOLVED', resolution: opts.resolution })).body;
+      const b = await ok(ctx.client().api.PATCH('/api/v1/bugs/{hash}', { params: { path: { hash } }, body: { status: 'RESOLVED', resolution: opts.resolution } }));
       ctx.io.stdout.write(`resolved ${b.hash.slice(0, 12)} after ${b.occurrenceCount} occurrences\n`);
     });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { EventPage } from '@orch/contracts';
+import { ok } from '../client';
 import { printJson, table } from '../output';
 import { jsonOption, nonNegativeInt, positiveInt, type CommandContext } from './context';
 
@@ -10,7 +10,7 @@ export function eventsCommand(program: Command, ctx: CommandContext): void {
     .option('--limit <n>', 'at most n events', positiveInt)
     .option('--type <type>', 'an event type or a glob, e.g. orchestration.task.*')
     .action(async (opts: { after?: number; limit?: number; type?: string; json?: boolean }) => {
-      const { body } = await ctx.client().get<EventPage>('/api/v1/events', { after: opts.after, limit: opts.limit, type: opts.type });
+      const body = await ok(ctx.client().api.GET('/api/v1/events', { params: { query: { after: opts.after, limit: opts.limit, type: opts.type } } }));
       if (opts.json) return printJson(ctx.io, body);
       const rows = body.items.map((e) => [e.seq, e.occurredAt, e.type, `${e.aggregateType}/${e.aggregateId}`, `${e.actor.kind}:${e.actor.id}`]);
       ctx.io.stdout.write(table(['SEQ', 'OCCURRED', 'TYPE', 'AGGREGATE', 'ACTOR'], rows));

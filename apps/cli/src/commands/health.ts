@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ok } from '../client';
 import { printJson, table, type Cell } from '../output';
 import { jsonOption, type CommandContext } from './context';
 
@@ -6,7 +7,10 @@ import { jsonOption, type CommandContext } from './context';
 export function healthCommand(program: Command, ctx: CommandContext): void {
   jsonOption(program.command('health').description('is the system ready? (GET /ready: NATS, Postgres, Redis and every service)')).action(
     async (opts: { json?: boolean }) => {
-      const { status, body } = await ctx.client().request<unknown>('GET', '/ready', { acceptStatus: [503] });
+      const { data, error, response } = await ctx.client().api.GET('/ready');
+      const status = response.status;
+      if (status !== 200 && status !== 503) await ok(Promise.resolve({ data, error, response }));
+      const body: unknown = data ?? error;
       if (opts.json) printJson(ctx.io, body);
       else {
         ctx.io.stdout.write(`${status === 200 ? 'ready' : 'not ready'} (HTTP ${status})\n`);

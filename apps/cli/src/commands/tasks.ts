@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { TaskPriority, TaskStatus, type TaskPage, type TaskView } from '@orch/contracts';
+import { TaskPriority, TaskStatus, type NextTaskReply, type TaskPage, type TaskView } from '@orch/contracts';
 import { details, printJson, table } from '../output';
 import { jsonOption, list, oneOf, positiveInt, UsageError, type CommandContext } from './context';
 
@@ -57,6 +57,16 @@ export function taskCommands(program: Command, ctx: CommandContext): void {
   jsonOption(task.command('get').description('show one task').argument('<code>', 'e.g. TSK-001')).action(async (code: string, opts: { json?: boolean }) => {
     show(opts, (await ctx.client().get<TaskView>(`/api/v1/tasks/${encodeURIComponent(code)}`)).body);
   });
+
+  jsonOption(task.command('next').description('the next task an agent should take (exit 1 when there is none)').argument('<agent>', 'the agent id'))
+    .option('--sprint <code>', 'only tasks of this sprint')
+    .action(async (agent: string, opts: { sprint?: string; json?: boolean }) => {
+      const { body } = await ctx.client().get<NextTaskReply>('/api/v1/tasks/next', { agent, sprint: opts.sprint });
+      if (!body.task) ctx.setExitCode(1);
+      if (opts.json) return printJson(ctx.io, body);
+      if (body.task) ctx.io.stdout.write(taskDetails(body.task));
+      ctx.io.stderr.write(`${body.reason}\n`);
+    });
 
   jsonOption(task.command('update').description('change a task').argument('<code>'))
     .option('--status <status>', TaskStatus.options.join('|'), oneOf(TaskStatus.options))

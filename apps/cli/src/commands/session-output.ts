@@ -1,0 +1,47 @@
+import type { Briefing, Instructions, SessionReply } from '@orch/contracts';
+import { details, type Io } from '../output';
+
+/** The instructions block, as a person reads it: what next, what is missing, commands to try. */
+export function instructionsText(i: Instructions): string {
+  const out: string[] = [];
+  if (i.nextActions.length) out.push('next:', ...i.nextActions.map((a) => `  - ${a}`));
+  if (i.missing.length) out.push('missing:', ...i.missing.map((m) => `  - ${m.kind} ${m.name}: ${m.hint}`));
+  if (i.suggestedCommands.length) out.push('try:', ...i.suggestedCommands.map((c) => `  ${c}`));
+  return out.length ? out.join('\n') + '\n' : '';
+}
+
+export function sessionText(r: SessionReply): string {
+  const s = r.session;
+  const position = `${s.currentPhase} (${s.phases.indexOf(s.currentPhase) + 1}/${s.phases.length})`;
+  return (
+    details([
+      ['session', `${s.sessionKey}${r.outcome ? ` (${r.outcome})` : ''}`],
+      ['task', s.taskCode],
+      ['phase', position],
+      ['status', s.status],
+      ['time', r.instructions.contextReminder.timeElapsed],
+    ]) + instructionsText(r.instructions)
+  );
+}
+
+export function briefingText(b: Briefing): string {
+  const lines = [
+    `briefing of ${b.session.sessionKey} (${b.session.status}), task ${b.task.code}: ${b.task.title}`,
+    `phase ${b.currentPhase}: ${b.phaseGoal}`,
+    `done: ${b.phaseHistory.filter((p) => p.endedAt).map((p) => p.phase).join(' → ') || '-'}`,
+    `time spent ${b.time.timeSpent}${b.time.estimateMinutes !== null ? ` of ${b.time.estimateMinutes}m estimated` : ''}`,
+  ];
+  if (b.openGate.length) lines.push('open gate:', ...b.openGate.map((m) => `  - ${m.kind} ${m.name}: ${m.hint}`));
+  if (b.lastActions.length) lines.push('last actions:', ...b.lastActions.map((a) => `  - ${a.at} ${a.by}: ${a.summary}`));
+  if (b.artifacts.length) lines.push(`artifacts: ${b.artifacts.map((a) => a.name).join(', ')}`);
+  if (b.notes.length) lines.push('notes:', ...b.notes.slice(-5).map((n) => `  - [${n.kind}] ${n.text}`));
+  if (b.openBugs.length) lines.push('open bugs:', ...b.openBugs.map((bug) => `  - ${bug.hash.slice(0, 12)} (${bug.occurrenceCount}x) ${bug.message}`));
+  if (b.commits.length) lines.push('commits:', ...b.commits.map((c) => `  - ${c.shortHash} ${c.message.split('\n')[0]} (${c.phase})`));
+  return lines.join('\n') + '\n';
+}
+
+export function printReply(io: Io, reply: SessionReply, notes: string[] = []): void {
+  if (reply.briefing) io.stdout.write(briefingText(reply.briefing));
+  io.stdout.write(sessionText(reply));
+  for (const w of [...reply.warnings, ...notes]) io.stderr.write(`note: ${w}\n`);
+}
