@@ -15,7 +15,12 @@ import { Subjects } from '@orch/contracts';
 import { ensureEventStream, EventStore } from '@orch/event-store';
 import { percentile, round, throughput } from './stats';
 import { fingerprintRate, postBugLatency } from './bugs';
+import { planBench } from './plans';
+import { webhookLatency } from './webhooks';
 import { ServiceProcesses } from './services';
+import { sessionBench } from './sessions';
+import { agentBench } from './agents';
+import { searchBench } from './search';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -89,6 +94,8 @@ async function main() {
     REDIS_PREFIX: `bench:${token}:`,
     GATEWAY_PORT: String(PORT),
     ORCH_API_KEYS: '',
+    // Throughput is measured here, not the limiter (the per-key limits have their own tests).
+    RATE_LIMITS: 'off',
   };
   const services = new ServiceProcesses(distRoot, env);
   const pg = new Client({ connectionString: DATABASE_URL });
@@ -103,7 +110,7 @@ async function main() {
       const res = await http.request({
         method: 'POST',
         path: '/api/v1/tasks',
-        headers: { authorization: 'Bearer dev-agent-key', 'content-type': 'application/json' },
+        headers: { authorization: 'Bearer dev-admin-key', 'content-type': 'application/json' },
         body: JSON.stringify({ title: `Bench task ${i}`, priority: 'MEDIUM', estimateMinutes: 30, requiredCapabilities: ['code_generation'] }),
       });
       await res.body.text();
@@ -121,6 +128,11 @@ async function main() {
     const fingerprintsPerSecond = fingerprintRate(distRoot);
     if (bugs) process.stdout.write(`  POST /api/v1/bugs p50 ${bugs.p50} ms, p95 ${bugs.p95} ms\n`);
     process.stdout.write(`  fingerprinting ${fingerprintsPerSecond}/s in one process\n`);
+    const webhooks = await webhookLatency(distRoot); // its own notifier process, stream and schema
+    const plans = apps.includes('planner') ? await planBench(distRoot, http, env) : null;
+    const sessions = await sessionBench(distRoot); // its own services, stream and schema
+    const agents = await agentBench(distRoot); // its own services, stream and schema
+    const search = process.env.BENCH_SEARCH_EVENTS ? await searchBench() : null; // minutes at 1e6 events: opt in with BENCH_SEARCH_EVENTS
     const results = {
       when: new Date().toISOString(),
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
@@ -133,8 +145,13 @@ async function main() {
       e2eFailed: e2e.failed,
       projectionBacklogAfterE2e: catchUp,
       projectionLag: lag,
+      plans,
+      sessions,
+      agents,
+      search,
       postBugLatencyMs: bugs,
       fingerprintsPerSecond,
+      webhookLatencyMs: webhooks,
     };
     const dir = join(distRoot, '..', 'bench', 'results');
     mkdirSync(dir, { recursive: true });

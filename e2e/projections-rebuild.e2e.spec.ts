@@ -1,3 +1,4 @@
+import { PROJECTION_OWNERS } from '@orch/contracts';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -48,6 +49,6 @@ describe('rebuilding a read model from the log', () => {
   it('refuses an unknown projection name, listing the real ones', () => {
     const result = rebuild('nope');
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('projections: planner, search_events');
+    expect(result.stderr).toContain(`projections: ${Object.keys(PROJECTION_OWNERS).join(', ')}`);
   });
 });

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { GatewayConfig } from '@orch/config';
 import { ServiceName } from '@orch/contracts';
+import { AgentManagerEnv } from '../apps/agent-manager/src/config/settings';
+import { NotifierConfig } from '../apps/notifier/src/config';
 
 /**
  * Docker does not run everywhere the tests do, so the compose file and the Dockerfile are checked
@@ -49,7 +51,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('points every service at the compose hosts, with variables the configuration knows', () => {
-    const known = Object.keys(GatewayConfig.shape);
+    // Every variable some service reads (the gateway and the agent manager share AGENT_KEY_SECRET).
+    const known = [...Object.keys(GatewayConfig.shape), ...Object.keys(NotifierConfig.shape), ...Object.keys(AgentManagerEnv.shape), 'AGENT_KEY_SECRET'];
     for (const name of ServiceName.options) {
       const env = services[name]!.environment ?? {};
       expect(new URL(env.NATS_URL!).hostname).toBe('nats');

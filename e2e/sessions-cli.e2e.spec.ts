@@ -1,0 +1,130 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SystemUnderTest } from '@orch/testing';
+
+const CLI = join(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js');
+
+/**
+ * The `orch` CLI as an agent drives it: a real process per command, in a temporary git repository
+ * (real `git`), with `--json` output parsed, through all six phases of a session.
+ */
+describe('the orch CLI through a whole session, in a git repository', () => {
+  let system: SystemUnderTest;
+  let repo: string;
+  let home: string;
+
+  const orch = (args: string[], key = 'dev-agent-key') =>
+    new Promise<{ code: number; out: string; err: string; json: any }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: repo, env: { ...process.env, ORCH_URL: system.url, ORCH_API_KEY: key, ORCH_HOME: home } });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c) => (out += c));
+      child.stderr.on('data', (c) => (err += c));
+      child.on('close', (code) => {
+        let json: unknown;
+        try {
+          json = JSON.parse(out);
+        } catch {
+          json = undefined;
+        }
+        resolve({ code: code ?? -1, out, err, json });
+      });
+    });
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
+  const write = (name: string, text: string) => writeFileSync(join(repo, name), text);
+
+  beforeAll(async () => {
+    system = await SystemUnderTest.start({ services: ['planner', 'session-service', 'bug-service'] });
+    repo = mkdtempSync(join(tmpdir(), 'orch-cli-repo-'));
+    home = mkdtempSync(join(tmpdir(), 'orch-cli-home-'));
+    git('init', '-q', '-b', 'main');
+    git('config', 'user.name', 'Agent Smith');
+    git('config', 'user.email', 'agent@example.com');
+    write('README.md', '# demo\n');
+    git('add', '.');
+    git('commit', '-q', '-m', 'initial commit');
+    const res = await system.fetch('/api/v1/tasks', { json: { code: 'TSK-CLI', sprintCode: undefined, title: 'Add the greeting', description: 'Say hello', estimateMinutes: 20 } });
+    expect(res.status).toBe(201);
+  }, 60_000);
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('drives INTAKE → CLOSE with gates, git hooks, a pull request and exit codes', async () => {
+    expect((await orch(['sprint-start', 'SPR-CLI', '--json'])).code).toBe(1); // no such sprint yet
+    expect((await system.fetch('/api/v1/sprints', { json: { code: 'SPR-CLI', title: 'CLI sprint' } })).status).toBe(201);
+    expect((await orch(['sprint-start', 'SPR-CLI', '--json'])).json).toMatchObject({ sprintCode: 'SPR-CLI' });
+    expect(JSON.parse(readFileSync(join(home, 'context.json'), 'utf8'))).toEqual({ sprintCode: 'SPR-CLI' });
+    expect((await orch(['task-start', 'TSK-CLI', '--json'])).json).toMatchObject({ taskCode: 'TSK-CLI' });
+    const started = await orch(['session-start', '--json']);
+    expect(started.code).toBe(0);
+    expect(started.json).toMatchObject({ outcome: 'started', session: { taskCode: 'TSK-CLI', currentPhase: 'INTAKE' } });
+    const key = started.json.session.sessionKey;
+    expect(JSON.parse(readFileSync(join(home, 'context.json'), 'utf8'))).toMatchObject({ taskCode: 'TSK-CLI', sessionKey: key });
+
+    const gate = await orch(['phase-complete', '--json']);
+    expect(gate.code).toBe(3);
+    expect(gate.err).toContain('missing artifact TASK.md: register it: orch artifact TASK.md ./TASK.md');
+    expect((await orch(['phase-complete', '--override', '--json'])).code).toBe(2);
+
+    for (const [name, phase] of [['TASK.md', 'RESEARCH'], ['CONTEXT.md', 'PLAN'], ['PLAN.md', 'EXECUTE']]) {
+      write(name!, `# ${name}\n`);
+      expect((await orch(['artifact', name!, '--json'])).code).toBe(0);
+      const next = await orch(['phase-complete', '--json']);
+      expect(next.code).toBe(0);
+      expect(next.json.session.currentPhase).toBe(phase);
+    }
+    const first = git('rev-parse', 'HEAD').trim();
+    const inExecute = await orch(['status', '--json']);
+    expect(inExecute.json.session.session.commits).toEqual([expect.objectContaining({ hash: first, phase: 'EXECUTE', author: 'Agent Smith <agent@example.com>' })]);
+    expect(inExecute.json.repository).toMatchObject({ branch: 'main' });
+
+    write('hello.ts', 'export const hello = () => "hello";\n');
+    git('add', 'hello.ts');
+    git('commit', '-q', '-m', 'feat: say hello');
+    const second = git('rev-parse', 'HEAD').trim();
+    expect((await orch(['note', 'greeting added', '--json'])).code).toBe(0);
+    expect((await orch(['update', 'implementation done', '--percent', '80', '--json'])).code).toBe(0);
+
+    const review = await orch(['phase-complete', '--json']);
+    expect(review.code).toBe(0);
+    expect(review.json.session).toMatchObject({ currentPhase: 'REVIEW', changes: { files: ['CONTEXT.md', 'PLAN.md', 'TASK.md', 'hello.ts'] } });
+    expect(review.json.session.commits.map((c: { hash: string }) => c.hash)).toEqual([first, second]);
+    expect(review.json.session.changes.diffSummary).toMatch(/1 file changed, 1 insertion/);
+
+    write('CHANGES.md', '# Changes\n');
+    await orch(['artifact', 'CHANGES.md', '--json']);
+    expect((await orch(['phase-complete', '--json'])).code).toBe(3); // test_results missing
+    const close = await orch(['phase-complete', '--field', 'test_results=1 passed', '--json']);
+    expect(close.json.session.currentPhase).toBe('CLOSE');
+
+    const pr = await orch(['git-link-pr', 'TSK-CLI', 'https://github.com/acme/demo/pull/7', '--json']);
+    expect(pr.json.session.pullRequest).toMatchObject({ provider: 'github', number: 7 });
+    expect((await orch(['session-end', '--json'])).code).toBe(3); // the summary CLOSE asks for
+    const ended = await orch(['session-end', '--summary', 'Greeting shipped', '--json']);
+    expect(ended.code).toBe(0);
+    expect(ended.json.session).toMatchObject({ status: 'COMPLETED', fields: { summary: 'Greeting shipped', test_results: '1 passed' } });
+    expect(ended.json.session.phaseHistory.map((p: { phase: string }) => p.phase)).toEqual(['INTAKE', 'RESEARCH', 'PLAN', 'EXECUTE', 'REVIEW', 'CLOSE']);
+    expect(JSON.parse(readFileSync(join(home, 'context.json'), 'utf8')).sessionKey).toBeUndefined();
+    expect(readFileSync(join(repo, '.orch', 'TSK-CLI', 'PLAN.md'), 'utf8')).toBe('# PLAN.md\n'); // files.sync at close
+
+    const md = await (await system.fetch('/api/v1/tasks/TSK-CLI/changes.md')).text();
+    expect(md).toContain(`- ${second.slice(0, 7)} - feat: say hello (Phase: execute)`);
+    expect(md).toContain('- hello.ts');
+  }, 240_000); // about 25 cold CLI processes: minutes on a busy machine
+
+  it('answers a conflict with exit code 4 and human output by default', async () => {
+    const res = await system.fetch('/api/v1/tasks', { json: { code: 'TSK-CLI2', title: 'Second' } });
+    expect(res.status).toBe(201);
+    const started = await orch(['session-start', 'TSK-CLI2', '--agent', 'agent-a']);
+    expect(started.code).toBe(0);
+    expect(started.out).toContain('phase    INTAKE (1/6)');
+    expect(started.out).toContain('orch artifact TASK.md ./TASK.md');
+    const taken = await orch(['session-resume', '--agent', 'agent-b']);
+    expect(taken.code).toBe(4);
+    expect(taken.err).toContain('SESSION.HELD');
+  }, 120_000);
+});
