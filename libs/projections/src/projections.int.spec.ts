@@ -106,6 +106,27 @@ describe('the projection runtime', () => {
     expect(await applier.readCheckpoint()).toBeGreaterThan(first);
   });
 
+  it('replays what its store lost after applying it (a crash without a WAL flush) instead of stalling', async () => {
+    const { ds } = await readModel();
+    const r = runner(ds);
+    r.start();
+    for (let i = 0; i < 6; i++) await increment(`lost${i % 2}`, 1);
+    await r.catchUp(10_000);
+    const before = (await snapshot(ds)).filter((row: { id: string }) => row.id.startsWith('lost'));
+    // The store forgets its last commits behind the runner's back, as Postgres does after a
+    // crash under synchronous_commit = off: checkpoint and rows go back together.
+    const [{ position }] = await ds.query('SELECT position FROM projection_checkpoints WHERE name = $1', [counterProjection.name]);
+    await ds.query('TRUNCATE test_counters');
+    await ds.query('UPDATE projection_checkpoints SET position = 0 WHERE name = $1', [counterProjection.name]);
+    for (let i = 0; i < 4; i++) await increment(`lost${i % 2}`, 1);
+    const last = await r.catchUp(10_000);
+    expect(last).toBeGreaterThan(Number(position));
+    expect((await snapshot(ds)).filter((row: { id: string }) => row.id.startsWith('lost'))).toEqual(
+      before.map((row: { id: string; total: number; commits: number }) => ({ ...row, total: row.total + 2, commits: row.commits + 2 })),
+    );
+    expect(r.status().rewinds).toBe(1);
+  });
+
   it('announces each new checkpoint on NATS, so others learn it without polling', async () => {
     const { ds } = await readModel();
     const r = runner(ds);
@@ -148,6 +169,31 @@ describe('the projection runtime', () => {
     expect((await snapshot(ds)).find((x: { id: string }) => x.id === 'leased')).toEqual({ id: 'leased', total: 12, commits: 2 });
   });
 
+  it('keeps one active consumer when the lease connection drops (a Postgres restart): one takes it again, the other stands by', async () => {
+    const { ds, schema } = await readModel();
+    const name = `relet_${randomUUID().slice(0, 6)}`;
+    const key = `${schema}:${name}`;
+    const make = () => {
+      const r = new ProjectionRunner({ js: ctx.js, jsm: ctx.jsm, store, stream: ctx.stream, subjects: ctx.subjects, logger, lease: new PgAdvisoryLease(TEST_DATABASE_URL, key) }, name, new PgApplier(ds, counterProjection));
+      runners.push(r);
+      return r;
+    };
+    const pair = [make(), make()];
+    pair[0]!.start();
+    await waitFor('the first to take the lease', () => pair[0]!.status().active, { timeoutMs: 10_000 });
+    pair[1]!.start();
+    const holders = async () =>
+      Number(
+        (await ds.query(`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid::text::bigint = (hashtext($1)::bigint & 4294967295)`, [key]))[0].n,
+      );
+    expect(await holders()).toBe(1);
+    await ds.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid::text::bigint = (hashtext($1)::bigint & 4294967295)`, [key]);
+    await waitFor('one lease holder and one active consumer again', async () => (await holders()) === 1 && pair.filter((r) => r.status().active).length === 1, { timeoutMs: 15_000 });
+    const active = pair.find((r) => r.status().active)!;
+    await increment('relet', 3);
+    await active.catchUp(10_000);
+    expect((await snapshot(ds)).find((x: { id: string }) => x.id === 'relet')).toEqual({ id: 'relet', total: 3, commits: 1 });
+  });
   it('dead-letters garbage on the stream and keeps going', async () => {
     const { ds } = await readModel();
     const r = runner(ds);

@@ -34,6 +34,8 @@ export interface RunnerStats {
   applied: number;
   deadLettered: number;
   gapFills: number;
+  /** Times the store was found behind this runner and the lost stretch replayed. */
+  rewinds: number;
 }
 
 type Raw = RawCommit;
@@ -64,7 +66,8 @@ export class ProjectionRunner {
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private readonly waiters = new PositionWaiters();
-  private readonly stats = { applied: 0, deadLettered: 0, gapFills: 0 };
+  private leaseTriedAt = 0;
+  private readonly stats = { applied: 0, deadLettered: 0, gapFills: 0, rewinds: 0 };
   private readonly logger: Logger;
 
   constructor(
@@ -135,9 +138,21 @@ export class ProjectionRunner {
   }
 
   private async run(): Promise<void> {
-    while (this.running && !(await this.acquireLease())) await sleep(2_000);
-    if (!this.running) return;
-    this.active = true;
+    while (this.running) {
+      while (this.running && !(await this.acquireLease())) await sleep(2_000);
+      if (!this.running) return;
+      this.active = true;
+      await this.consume();
+      this.active = false;
+      // Lost the lease to another instance (or stopping): it consumes now; what we buffered is its.
+      await this.messages?.close().catch(() => undefined);
+      this.messages = null;
+      this.buffer.clear();
+    }
+  }
+
+  /** Applies from the consumer and the log until stopped or until another instance holds the lease. */
+  private async consume(): Promise<void> {
     this.position = await this.retrying('read checkpoint', () => this.applier.readCheckpoint());
     this.notify();
     await this.retrying('open consumer', async () => {
@@ -149,6 +164,10 @@ export class ProjectionRunner {
     let idleSince = Date.now();
     let behind = false;
     while (this.running) {
+      if (!(await this.leaseStillOurs())) {
+        this.logger.warn('another instance holds the projection lease now; standing by');
+        return;
+      }
       if (this.buffer.size > 0) {
         // A failure here (Postgres or NATS gone at an unlucky moment) must not end the loop: the
         // projection would silently stop while its service looks healthy. Wait, then go on.
@@ -174,7 +193,22 @@ export class ProjectionRunner {
         if (!behind) idleSince = Date.now();
       }
     }
-    this.active = false;
+  }
+
+  /**
+   * The lease lives on its own Postgres connection, which a Postgres restart drops, and with it
+   * the lock. Take it again; if another instance was quicker, it is the active one now. While
+   * Postgres is down nobody can take it, so go on (applying fails and waits anyway).
+   */
+  private async leaseStillOurs(): Promise<boolean> {
+    const lease = this.deps.lease;
+    if (!lease || lease.held || Date.now() - this.leaseTriedAt < 2_000) return true;
+    this.leaseTriedAt = Date.now();
+    try {
+      return await lease.tryAcquire();
+    } catch {
+      return true;
+    }
   }
 
   private async acquireLease(): Promise<boolean> {
@@ -204,6 +238,7 @@ export class ProjectionRunner {
     const run: Raw[] = [];
     for (let seq = this.position + 1; run.length < (this.deps.batchSize ?? DEFAULT_BATCH) && this.buffer.has(seq); seq++) run.push(this.buffer.get(seq)!.raw);
     const applied = await this.applyRun(run);
+    if (applied < this.position) return this.rewind(applied);
     for (let seq = run[0]!.seq; seq <= applied; seq++) {
       this.buffer.get(seq)?.msg?.ack();
       this.buffer.delete(seq);
@@ -285,6 +320,19 @@ export class ProjectionRunner {
     if (last <= this.position) return false;
     await this.fillGap(last);
     return true;
+  }
+
+  /**
+   * The store's checkpoint is behind what this runner applied: the store lost commits it had
+   * acknowledged (a Postgres crash under `synchronous_commit = off`, a Redis restart without
+   * persistence). Trusting our own position would stall the projection for good: every apply
+   * would find a gap before the first item. Go back to the store's position and replay the
+   * missing stretch from the log (the consumer acked it already, so the gap filler reads it).
+   */
+  private rewind(position: number): void {
+    this.logger.warn({ from: this.position, to: position }, 'read model store lost applied commits; replaying them from the log');
+    this.stats.rewinds++;
+    this.position = position;
   }
 
   private advance(position: number): void {
