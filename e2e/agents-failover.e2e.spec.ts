@@ -54,8 +54,11 @@ describe('failover of a killed agent', () => {
     const events = await system.agentEvents(doomed.id);
     expect(events.find((e) => e.type === 'orchestration.agent.exited')?.data).toEqual({ agentId: doomed.id, code: null, signal: 'SIGKILL' });
     expect(events.find((e) => e.type === 'orchestration.agent.lost')?.data).toEqual({ agentId: doomed.id, name: 'doomed', type: 'coder', taskCodes: ['TSK-F1'] });
-    const task = await system.call(PlannerRoutes.getTask, { code: 'TSK-F1' });
-    expect(task).toMatchObject({ status: 'ASSIGNED', assignee: rescuer.agent.id });
+    // The planner's read model learns of the new assignment from the log, a moment after the poll answered.
+    await waitFor('the planner to show TSK-F1 assigned to the rescuer', async () => {
+      const task = await system.call(PlannerRoutes.getTask, { code: 'TSK-F1' });
+      return (task.status === 'ASSIGNED' && task.assignee === rescuer.agent.id) || undefined;
+    }, { timeoutMs: 10_000 });
     const statuses = (await system.taskEvents('TSK-F1')).filter((e) => e.type === 'orchestration.task.status_updated').map((e) => e.data.to);
     expect(statuses).toEqual(['READY', 'ASSIGNED', 'READY', 'ASSIGNED']);
   }, 60_000);

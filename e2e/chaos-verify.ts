@@ -56,11 +56,12 @@ export async function checkpoints(pg: Client, schema: string): Promise<Map<strin
 }
 
 // Longer than a projection's bounded apply (60 s) and its retry, so a stuck transaction given up on still counts as caught up.
-export async function waitForProjections(pg: Client, schema: string, lastSeq: () => Promise<number>, timeoutMs = 150_000): Promise<void> {
+export async function waitForProjections(pg: Client, schema: string, lastSeq: () => Promise<number>, opts: { timeoutMs?: number; recentWarnings?: () => string } = {}): Promise<void> {
+  const timeoutMs = opts.timeoutMs ?? 150_000;
   // On a timeout, say which projection is behind and where the log ends.
   const where = async () => {
     const sessions = await pg.query(`SELECT application_name AS app, state, wait_event_type AS wait, now() - xact_start AS tx_age, left(query, 120) AS query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
-    return `log ends at ${await lastSeq().catch(() => '?')}; checkpoints ${JSON.stringify(Object.fromEntries(await checkpoints(pg, schema)))}; sessions ${JSON.stringify(sessions.rows)}`;
+    return `log ends at ${await lastSeq().catch(() => '?')}; checkpoints ${JSON.stringify(Object.fromEntries(await checkpoints(pg, schema)))}; sessions ${JSON.stringify(sessions.rows)}${opts.recentWarnings ? `\n--- the services' last warnings ---\n${opts.recentWarnings()}` : ''}`;
   };
   await waitFor(
     'every projection to reach the end of the log',

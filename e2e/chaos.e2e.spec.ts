@@ -50,7 +50,7 @@ describe(`chaos (${PROFILE.name} profile): kill anything, lose nothing`, () => {
 
   beforeAll(async () => {
     infra = await PrivateInfra.start();
-    system = await SystemUnderTest.start({ env: { ...infra.env, RATE_LIMITS: 'off', STARTUP_WAIT_MS: '120000' } });
+    system = await SystemUnderTest.start({ env: { ...infra.env, RATE_LIMITS: 'off', STARTUP_WAIT_MS: '120000', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' } });
     for (const app of [...ALL_SERVICES, 'gateway']) watch(app);
     nc = await connect({ servers: infra.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     jsm = await jetstreamManager(nc);
@@ -120,7 +120,7 @@ describe(`chaos (${PROFILE.name} profile): kill anything, lose nothing`, () => {
     let diff: ReturnType<typeof differences> = {};
     let rebuilt: string[] = [];
     for (let attempt = 1; attempt <= 3; attempt++) {
-      await waitForProjections(pg, schema, lastSeq);
+      await waitForProjections(pg, schema, lastSeq, { recentWarnings: () => system.output.slice(-30).join('') });
       const before = await lastSeq();
       const live = await snapshot(pg, schema);
       rebuilt = [...(await pg.query<{ name: string }>(`SELECT name FROM "${schema}".projection_checkpoints ORDER BY name`)).rows.map((r) => r.name)].filter((n) => !NOT_REBUILT.has(n));
