@@ -20,6 +20,7 @@ import { webhookLatency } from './webhooks';
 import { ServiceProcesses } from './services';
 import { sessionBench } from './sessions';
 import { agentBench } from './agents';
+import { gatewayBench } from './gateway';
 import { searchBench } from './search';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -132,6 +133,7 @@ async function main() {
     const plans = apps.includes('planner') ? await planBench(distRoot, http, env) : null;
     const sessions = await sessionBench(distRoot); // its own services, stream and schema
     const agents = await agentBench(distRoot); // its own services, stream and schema
+    const gateway = await gatewayBench(distRoot); // its own services, stream and schema
     const search = process.env.BENCH_SEARCH_EVENTS ? await searchBench() : null; // minutes at 1e6 events: opt in with BENCH_SEARCH_EVENTS
     const results = {
       when: new Date().toISOString(),
@@ -148,6 +150,7 @@ async function main() {
       plans,
       sessions,
       agents,
+      gateway,
       search,
       postBugLatencyMs: bugs,
       fingerprintsPerSecond,

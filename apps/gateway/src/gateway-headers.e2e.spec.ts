@@ -65,6 +65,19 @@ describe('the headers that carry identity, idempotency, read-your-writes and con
     expect(Math.abs(Date.parse(meta.issuedAt) - Date.now())).toBeLessThan(5_000);
   });
 
+  it('says in Server-Timing how long it waited on the service and how long it took itself', async () => {
+    h.fakeRoute(PlannerRoutes.getSprint, () => ({ ok: true, value: sampleSprint(), readSeq: 40 }), { delayMs: 40 });
+    const timing = (res: Response) =>
+      Object.fromEntries((res.headers.get('server-timing') ?? '').split(', ').map((m) => [m.split(';')[0], Number(m.split('dur=')[1])]));
+    const slow = timing(await h.fetch('/api/v1/sprints/SPR-1', { key: AGENT }));
+    expect(Object.keys(slow)).toEqual(['gateway', 'service']);
+    expect(slow.service).toBeGreaterThanOrEqual(40); // the fake service answered after 40 ms
+    expect(slow.gateway).toBeGreaterThanOrEqual(0);
+    const local = timing(await h.fetch('/health'));
+    expect(local.service).toBe(0); // answered by the gateway alone
+    expect(local.gateway).toBeGreaterThan(0);
+  });
+
   it('echoes the caller\'s correlation id and sends it to the service', async () => {
     const res = await h.fetch('/api/v1/tasks/TSK-1', { key: AGENT, headers: { 'x-correlation-id': 'trace-abc-1' } });
     expect(res.headers.get('x-correlation-id')).toBe('trace-abc-1');

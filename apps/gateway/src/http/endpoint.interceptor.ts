@@ -32,6 +32,7 @@ export class EndpointInterceptor implements NestInterceptor {
         commandId: commandIdFor(state.principal.keyId, spec.write ? parseIdempotencyKey(h[RequestHeader.idempotencyKey]) : undefined),
         minSeq: spec.write ? undefined : parseMinSeq(h[RequestHeader.minSeq]),
         expectedVersion: spec.write && spec.etag ? parseIfMatch(h[RequestHeader.ifMatch]) : undefined,
+        timing: state.timing,
       };
     }
     if (spec.produces) reply.type(spec.produces);

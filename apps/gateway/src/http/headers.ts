@@ -16,6 +16,7 @@ export const ResponseHeader = {
   seq: 'X-Orch-Seq',
   readSeq: 'X-Orch-Read-Seq',
   etag: 'ETag',
+  serverTiming: 'Server-Timing',
 } as const;
 
 type HeaderValue = string | string[] | undefined;

@@ -14,9 +14,20 @@ export function installRequestHooks(fastify: FastifyInstance, logger: Logger, me
 
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const { id, replaced } = parseCorrelationId(request.headers[RequestHeader.correlationId]);
-    (request as GatewayRequest).orch = { correlationId: id, startedAt: process.hrtime.bigint() };
+    (request as GatewayRequest).orch = { correlationId: id, startedAt: process.hrtime.bigint(), timing: { serviceNs: 0n } };
     reply.header(ResponseHeader.correlationId, id);
     if (replaced) logger.debug({ correlationId: id }, 'unusable X-Correlation-Id replaced');
+  });
+
+  // Server-Timing: how long the gateway itself took and how long it waited on services, so a
+  // client (and the gateway benchmark) can tell the gateway's overhead from the service's work.
+  fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const state = (request as GatewayRequest).orch;
+    if (!state) return payload;
+    const totalNs = process.hrtime.bigint() - state.startedAt;
+    const serviceNs = state.timing.serviceNs;
+    reply.header(ResponseHeader.serverTiming, `gateway;dur=${ms(totalNs - serviceNs)}, service;dur=${ms(serviceNs)}`);
+    return payload;
   });
 
   fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -32,3 +43,5 @@ export function installRequestHooks(fastify: FastifyInstance, logger: Logger, me
     );
   });
 }
+
+const ms = (ns: bigint): string => (Number(ns) / 1e6).toFixed(2);

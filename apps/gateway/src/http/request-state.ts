@@ -10,6 +10,12 @@ export interface Caller {
   commandId: string;
   minSeq?: number;
   expectedVersion?: number;
+  /** Time spent waiting on services for this request, for the Server-Timing header. */
+  timing?: ServiceTiming;
+}
+
+export interface ServiceTiming {
+  serviceNs: bigint;
 }
 
 /** The request's inputs after validation against the endpoint's schemas. */
@@ -23,6 +29,7 @@ export interface ValidInput {
 export interface RequestState {
   correlationId: string;
   startedAt: bigint;
+  timing: ServiceTiming;
   principal?: Principal;
   input?: ValidInput;
   caller?: Caller;

@@ -41,12 +41,15 @@ export class ServiceCaller {
     };
     // A read that waits for its minimum sequence may take that long before it starts to answer.
     const timeoutMs = this.config.RPC_TIMEOUT_MS + (meta.minSeq !== undefined ? this.config.READ_WAIT_MS : 0);
+    const started = process.hrtime.bigint();
     try {
       const result = await this.rpc.call(route, payload, { meta, correlationId: caller.correlationId, timeoutMs });
       return new ServiceReply(result.value, result.seq, result.readSeq);
     } catch (error) {
       this.metrics.rpcError(route.service, route.name, error instanceof OrchError ? error.code : 'UNEXPECTED');
       throw error;
+    } finally {
+      if (caller.timing) caller.timing.serviceNs += process.hrtime.bigint() - started;
     }
   }
 }

@@ -49,14 +49,16 @@ export class GatewayHarness {
   }
 
   /** A plain NATS subscriber answering one route the way a service would; records each call. */
-  fakeRoute(route: RpcRoute, answer: (call: SeenCall) => RpcReply): SeenCall[] {
+  fakeRoute(route: RpcRoute, answer: (call: SeenCall) => RpcReply, { delayMs = 0 }: { delayMs?: number } = {}): SeenCall[] {
     const calls: SeenCall[] = [];
     const sub = this.nats.nc.subscribe(this.nats.subjects.rpc(route.service, route.name), {
       callback: (_err, msg: Msg) => {
         const { meta, payload } = JSON.parse(decoder.decode(msg.data)) as { meta: RpcMeta; payload: unknown };
         const call = { meta, payload, correlationId: msg.headers?.get(NatsHeaders.correlationId) };
         calls.push(call);
-        msg.respond(encoder.encode(JSON.stringify(answer(call))));
+        const respond = () => msg.respond(encoder.encode(JSON.stringify(answer(call))));
+        if (delayMs > 0) setTimeout(respond, delayMs);
+        else respond();
       },
     });
     this.subscriptions.push(sub);
