@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigError } from '@orch/config';
 import { ProjectionCheckpoints1700000000000 } from '@orch/projections';
 import { ServiceKitModule, type Infrastructure, type ServiceSpec } from '@orch/service-kit';
+import { SessionLogsModule } from './logs/session-logs.module';
 import { AgentLostReactor } from './agent-lost/agent-lost.reactor';
 import { ContextStore } from './context/context-store';
 import { OrchestrationSession } from './read-model/entities';
@@ -18,6 +19,7 @@ import { SessionKit } from './sessions/session-kit';
 import { SessionQueries } from './sessions/session-queries';
 import { SessionRepository } from './sessions/session.repository';
 import { SessionRpc } from './sessions/session.rpc';
+import { SESSION_SCOPE_PROVIDERS } from './sessions/scopes.providers';
 import { SessionWrites } from './sessions/session-writes';
 import { StartSession } from './sessions/start-session';
 import { WORKFLOWS } from './tokens';
@@ -34,7 +36,7 @@ export class SessionServiceModule {
   static forRoot(infra: Infrastructure, workflows: Workflows): DynamicModule {
     return {
       module: SessionServiceModule,
-      imports: [ServiceKitModule.forRoot(infra)],
+      imports: [ServiceKitModule.forRoot(infra), SessionLogsModule.forRoot(infra)],
       providers: [
         { provide: WORKFLOWS, useValue: workflows },
         SessionRepository,
@@ -49,6 +51,7 @@ export class SessionServiceModule {
         SessionWrites,
         SessionQueries,
         SessionRpc,
+        ...SESSION_SCOPE_PROVIDERS,
         AgentLostReactor,
       ],
     };

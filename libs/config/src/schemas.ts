@@ -52,3 +52,10 @@ export const GatewayConfig = BaseConfig.extend({
   SSE_MAX_CLIENTS: z.coerce.number().int().min(1).default(1000),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;
+
+/** The session service's own variables on top of the base. */
+export const SessionServiceConfig = BaseConfig.extend({
+  /** Turns of the conversation the resume briefing includes when the caller does not say (0-50). */
+  SESSION_BRIEFING_TURNS: z.coerce.number().int().min(0).max(50).default(10),
+});
+export type SessionServiceConfig = z.infer<typeof SessionServiceConfig>;

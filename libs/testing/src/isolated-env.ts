@@ -42,7 +42,7 @@ export function isolatedEnv(extra: NodeJS.ProcessEnv = {}): IsolatedEnv {
           const nc = await connect({ servers: env.NATS_URL!.split(','), timeout: 2_000, reconnect: false });
           try {
             const jsm = await jetstreamManager(nc);
-            for (const s of [env.NATS_STREAM!, `${env.NATS_STREAM}_DLQ`]) await jsm.streams.delete(s).catch(() => undefined);
+            for (const s of [env.NATS_STREAM!, `${env.NATS_STREAM}_DLQ`, `${env.NATS_STREAM}_LOGS`]) await jsm.streams.delete(s).catch(() => undefined);
           } finally {
             await nc.close();
           }

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { DeliverPolicy } from '@nats-io/jetstream';
-import type { EventEnvelope, StoredCommit } from '@orch/contracts';
+import { withoutPrivateFields, type EventEnvelope, type StoredCommit } from '@orch/contracts';
 import { decodeCommit, PoisonCommitError } from '@orch/event-store';
 import type { EventHub } from './event-hub';
 import { eventId, type Cursor } from './stream-filter';
@@ -88,7 +88,7 @@ export class SseConnection {
     let chunk = '';
     commit.events.forEach((e, i) => {
       if (i <= skipThrough || !this.opts.filter(e)) return;
-      const body = { seq: commit.seq, index: i, id: e.id, type: e.type, aggregateType: e.aggregateType, aggregateId: e.aggregateId, version: e.version, occurredAt: e.occurredAt, actor: e.actor, correlationId: e.correlationId, data: e.data };
+      const body = { seq: commit.seq, index: i, id: e.id, type: e.type, aggregateType: e.aggregateType, aggregateId: e.aggregateId, version: e.version, occurredAt: e.occurredAt, actor: e.actor, correlationId: e.correlationId, data: withoutPrivateFields(e.type, e.data) };
       chunk += `id: ${eventId(commit.seq, i, commit.events.length)}\nevent: ${e.type}\ndata: ${JSON.stringify(body)}\n\n`;
     });
     this.cursor = { seq: commit.seq };

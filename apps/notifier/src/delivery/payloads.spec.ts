@@ -55,6 +55,12 @@ describe('messages for people', () => {
     const e = event('orchestration.bug.logged', { message: 'm' });
     expect(JSON.parse(bodyFor('generic', e, 42))).toEqual({ ...e, seq: 42 });
   });
+
+  it('never sends the value of a private state entry, to any kind of receiver', () => {
+    const e = event('orchestration.session.private_state_updated', { sessionKey: 's1', owner: 'agt_1', name: 'token', value: 'sk-live-hunter2', removed: false, version: 1 });
+    for (const kind of ['generic', 'slack', 'discord'] as const) expect(bodyFor(kind, e, 7)).not.toContain('hunter2');
+    expect(JSON.parse(bodyFor('generic', e, 7)).data).toMatchObject({ name: 'token', value: '[private]' });
+  });
 });
 
 describe('Standard Webhooks signatures', () => {

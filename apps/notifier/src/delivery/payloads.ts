@@ -1,4 +1,4 @@
-import type { EventEnvelope, WebhookKind } from '@orch/contracts';
+import { withoutPrivateFields, type EventEnvelope, type WebhookKind } from '@orch/contracts';
 import { describeEvent, type Story } from './describe';
 
 /**
@@ -33,7 +33,9 @@ export function discordPayload(story: Story, e: EventEnvelope): Record<string, u
 }
 
 /** The body a subscription of `kind` receives for one event (generic: the event itself, plus its log sequence). */
-export function bodyFor(kind: WebhookKind, e: EventEnvelope, seq: number, publicUrl?: string): string {
+export function bodyFor(kind: WebhookKind, event: EventEnvelope, seq: number, publicUrl?: string): string {
+  // A webhook is another generic reader of the log: private values never leave the Orchestrator.
+  const e = { ...event, data: withoutPrivateFields(event.type, event.data) };
   if (kind === 'generic') return JSON.stringify({ ...e, seq });
   const story = describeEvent(e, publicUrl);
   return JSON.stringify(kind === 'slack' ? slackPayload(story, e) : discordPayload(story, e));

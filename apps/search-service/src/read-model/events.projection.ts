@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@orch/contracts';
+import { withoutPrivateFields, type EventEnvelope } from '@orch/contracts';
 import type { PgProjection } from '@orch/projections';
 import type { EntityManager } from 'typeorm';
 import { scopeRef, recordTouched, type ScopeRef } from '../index/scope-versions';
@@ -63,8 +63,10 @@ class EventRows {
   private readonly cols: unknown[][] = Array.from({ length: 18 }, () => []);
 
   add(seq: number, index: number, e: EventEnvelope, sessionKey: string | null, taskCode: string | null, sprintCode: string | null): void {
-    const doc = searchDocument(e.type, e.data);
-    const values = [seq, index, e.id, e.type, e.aggregateType, e.aggregateId, sessionKey, taskCode, sprintCode, e.version, JSON.stringify(e.actor), e.correlationId, JSON.stringify(e.data), e.occurredAt, doc.type, doc.head, doc.body, doc.ids];
+    // This table serves every reader (search, GET /events): a private value is neither shown nor indexed.
+    const data = withoutPrivateFields(e.type, e.data);
+    const doc = searchDocument(e.type, data);
+    const values = [seq, index, e.id, e.type, e.aggregateType, e.aggregateId, sessionKey, taskCode, sprintCode, e.version, JSON.stringify(e.actor), e.correlationId, JSON.stringify(data), e.occurredAt, doc.type, doc.head, doc.body, doc.ids];
     values.forEach((v, i) => this.cols[i]!.push(v));
   }
 

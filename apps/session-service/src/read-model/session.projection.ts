@@ -92,6 +92,13 @@ async function applySession(tx: EntityManager, env: EventEnvelope, event: Sessio
       return touch(tx, env, seq, {}, `metadata || jsonb_build_object('state_version', $5::int)`, [event.data.stateVersion]);
     case 'orchestration.session.fields_recorded':
       return touch(tx, env, seq, {}, `jsonb_set(metadata, '{fields}', COALESCE(metadata->'fields', '{}'::jsonb) || $5::jsonb)`, [JSON.stringify(event.data.fields)]);
+    case 'orchestration.session.turn_added': // conversation totals (issue 12); the turns themselves stay in the log
+      return touch(tx, env, seq, {}, `metadata || jsonb_build_object('turns', COALESCE((metadata->>'turns')::int, 0) + 1, 'tokens_input', COALESCE((metadata->>'tokens_input')::bigint, 0) + $5::bigint, 'tokens_output', COALESCE((metadata->>'tokens_output')::bigint, 0) + $6::bigint)`, [
+        event.data.tokens?.input ?? 0,
+        event.data.tokens?.output ?? 0,
+      ]);
+    case 'orchestration.session.private_state_updated': // private values never reach a table other roles read
+      return touch(tx, env, seq, {});
     default: {
       const never: never = event;
       return never;

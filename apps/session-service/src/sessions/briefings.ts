@@ -1,7 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Briefing } from '@orch/contracts';
+import type { SessionServiceConfig } from '@orch/config';
 import type { CommandMeta } from '@orch/event-store';
 import { WORKFLOWS } from '../tokens';
+import { SESSION_CONFIG } from './session-config';
 import type { WorkflowTemplate } from '../workflow/templates';
 import type { Workflows } from '../workflow/workflows';
 import { TaskFactsReader, type OpenBug, type TaskFacts } from '../read-model/task-facts';
@@ -10,8 +12,11 @@ import { humanDuration, instructionsFor } from './instructions';
 import { activeMsAt, type Session } from './session';
 import { sessionView } from './views';
 
+/** Turns in a briefing when neither the caller nor SESSION_BRIEFING_TURNS says. */
+const DEFAULT_BRIEFING_TURNS = 10;
+
 /** The resume briefing from the session, its task and its open bugs (pure: the caller fetched them). */
-export function buildBriefing(s: Session, template: WorkflowTemplate, opts: { now: string; actions: number; task: TaskFacts | null; bugs: OpenBug[] | null; checkArtifacts: boolean; upToVersion?: number }): Briefing {
+export function buildBriefing(s: Session, template: WorkflowTemplate, opts: { now: string; actions: number; turns?: number; task: TaskFacts | null; bugs: OpenBug[] | null; checkArtifacts: boolean; upToVersion?: number }): Briefing {
   const view = sessionView(s, opts.now);
   const phase = template.phases.find((p) => p.name === s.currentPhase);
   const openGate = phase && (s.status === 'ACTIVE' || s.status === 'SUSPENDED') ? missingFor(s, gateOf(phase, opts.checkArtifacts)) : [];
@@ -37,6 +42,8 @@ export function buildBriefing(s: Session, template: WorkflowTemplate, opts: { no
       .reverse()
       .map((a) => ({ seq: a.version, at: a.at, type: a.type, by: a.by, summary: a.summary })),
     notes: s.notes.slice(-20),
+    recentTurns: opts.turns ? s.turns.slice(-opts.turns) : [],
+    conversation: s.conversation,
     openBugs: opts.bugs ?? [],
     bugsUnavailable: opts.bugs === null,
     commits: s.commits,
@@ -51,13 +58,17 @@ export class Briefings {
   constructor(
     private readonly facts: TaskFactsReader,
     @Inject(WORKFLOWS) private readonly workflows: Workflows,
+    @Optional() @Inject(SESSION_CONFIG) private readonly config?: Pick<SessionServiceConfig, 'SESSION_BRIEFING_TURNS'>,
   ) {}
 
-  /** `upToVersion`: the briefing of a resume names what happened before it, not the resume itself. */
-  async build(s: Session, actions: number, meta: CommandMeta, upToVersion?: number): Promise<Briefing> {
+  /**
+   * `upToVersion`: the briefing of a resume names what happened before it, not the resume itself.
+   * `turns`: how many of the last turns to include (SESSION_BRIEFING_TURNS when absent).
+   */
+  async build(s: Session, actions: number, meta: CommandMeta, upToVersion?: number, turns?: number): Promise<Briefing> {
     // Task facts and open bugs come from this service's own read model of their events: a
     // briefing asks no other service, so it is fast and works while they are down.
     const [task, bugs] = await Promise.all([this.facts.task(s.taskCode), this.facts.openBugs(s.taskCode).catch(() => null)]);
-    return buildBriefing(s, this.workflows.byName(s.template), { now: meta.issuedAt, actions, task, bugs, checkArtifacts: this.workflows.config.workflow.require_artifact_validation, upToVersion });
+    return buildBriefing(s, this.workflows.byName(s.template), { now: meta.issuedAt, actions, turns: turns ?? this.config?.SESSION_BRIEFING_TURNS ?? DEFAULT_BRIEFING_TURNS, task, bugs, checkArtifacts: this.workflows.config.workflow.require_artifact_validation, upToVersion });
   }
 }

@@ -29,9 +29,9 @@ export class SessionQueries {
     return { items: await this.readModel.list(q) };
   }
 
-  async briefing(sessionKey: string | undefined, actions: number, meta: CommandMeta): Promise<Briefing> {
+  async briefing(sessionKey: string | undefined, actions: number, meta: CommandMeta, turns?: number): Promise<Briefing> {
     const s = await this.kit.load(await this.kit.resolve(sessionKey, meta));
-    return this.briefings.build(s, actions, meta);
+    return this.briefings.build(s, actions, meta, undefined, turns);
   }
 
   async artifact(sessionKey: string, name: string) {

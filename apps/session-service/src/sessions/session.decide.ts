@@ -1,6 +1,8 @@
 import { phaseEndType, phaseStartType, type Actor, type SessionEvent, type SessionStatus } from '@orch/contracts';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, RuleViolation } from '@orch/errors';
+import { decideTurn, type AddTurn } from './conversation';
 import { missingFor, type Gate } from './gate';
+import { decideStateEntry, type PutStateEntry } from './scoped-state';
 import { activeMsAt, type Session, type SessionState } from './session';
 
 /** Config and caller facts a phase change depends on; the handler gathers them, so decide stays pure. */
@@ -21,7 +23,11 @@ export type SessionCommand =
   | { type: 'UpdateState'; set: Record<string, unknown>; remove: string[]; expectedStateVersion?: number }
   | { type: 'RecordCommit'; hash: string; message: string; author: string; phase?: string }
   | { type: 'RecordChanges'; files: string[]; diffSummary: string | null }
-  | { type: 'LinkPullRequest'; url: string; provider: 'github' | 'gitlab'; number: number };
+  | { type: 'LinkPullRequest'; url: string; provider: 'github' | 'gitlab'; number: number }
+  | AddTurn
+  | PutStateEntry
+  /** Writes nothing: refuses as any write would (no session, ended), for state kept outside the log. */
+  | { type: 'CheckWritable' };
 
 const ENDED: SessionStatus[] = ['COMPLETED', 'FAILED'];
 
@@ -114,6 +120,13 @@ export function decide(command: SessionCommand, state: SessionState): SessionEve
       if (s.pullRequest?.url === command.url) return [];
       return [{ type: 'orchestration.session.pull_request_linked', data: { ...base(s), url: command.url, provider: command.provider, number: command.number } }];
     }
+    case 'AddTurn':
+      return decideTurn(command, open(state));
+    case 'PutStateEntry':
+      return decideStateEntry(command, open(state));
+    case 'CheckWritable':
+      open(state);
+      return [];
     default: {
       const never: never = command;
       return never;

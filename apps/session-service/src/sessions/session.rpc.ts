@@ -95,8 +95,8 @@ export class SessionRpc {
   }
 
   @RpcHandler(R.briefing)
-  async briefing({ sessionKey, actions }: In<'briefing'>, ctx: RpcContext) {
-    return { value: await this.queries.briefing(sessionKey, actions, commandMetaOf(ctx)) };
+  async briefing({ sessionKey, actions, turns }: In<'briefing'>, ctx: RpcContext) {
+    return { value: await this.queries.briefing(sessionKey, actions, commandMetaOf(ctx), turns) };
   }
 
   @RpcHandler(R.artifactContent)

@@ -1,5 +1,7 @@
-import { isPhaseEnd, isPhaseStart, SessionEvent as SessionEventSchema, type Actor, type CommitView, type NoteView, type PhaseRecord, type SessionEvent, type SessionStatus } from '@orch/contracts';
+import { isPhaseEnd, isPhaseStart, SessionEvent as SessionEventSchema, type Actor, type CommitView, type ConversationSummary, type NoteView, type PhaseRecord, type SessionEvent, type SessionStatus, type SessionTurn } from '@orch/contracts';
 import type { AggregateDefinition, EventMeta } from '@orch/event-store';
+import { addTurn, emptyConversation } from './conversation';
+import { applyPrivate, touchShared, type EntryMeta, type PrivateEntry } from './scoped-state';
 
 export interface Artifact {
   name: string;
@@ -42,6 +44,13 @@ export interface Session {
   changes: { files: string[]; diffSummary: string | null } | null;
   state: Record<string, unknown>;
   stateVersion: number;
+  /** Per-entry versions of the shared state (removed entries keep theirs). */
+  stateMeta: Record<string, EntryMeta>;
+  /** Private entries: owner (a caller id) → name → entry. */
+  privateState: Record<string, Record<string, PrivateEntry>>;
+  /** The newest turns of the conversation (KEPT_TURNS), and its totals. */
+  turns: SessionTurn[];
+  conversation: ConversationSummary;
   /** Time worked before the current active stretch, and when that stretch began (null while suspended/ended). */
   activeMs: number;
   activeSince: string | null;
@@ -69,7 +78,8 @@ export function activeMsAt(s: Session, at: string): number {
 export function evolve(state: SessionState, event: SessionEvent, meta: EventMeta): SessionState {
   if (event.type === 'orchestration.session.start') return started(event.data, meta);
   if (!state) return state;
-  const s = record({ ...state, version: meta.version }, event, meta);
+  // Turns have their own list in the briefing: as actions they would crowd out the phase changes and notes.
+  const s = event.type === 'orchestration.session.turn_added' ? { ...state, version: meta.version } : record({ ...state, version: meta.version }, event, meta);
   if (isPhaseStart(event)) {
     return { ...s, currentPhase: event.data.phase, phaseHistory: [...s.phaseHistory, { phase: event.data.phase, startedAt: meta.occurredAt, endedAt: null, durationMs: null, overridden: false }] };
   }
@@ -99,8 +109,12 @@ export function evolve(state: SessionState, event: SessionEvent, meta: EventMeta
     case 'orchestration.session.state_updated': {
       const next = { ...s.state, ...event.data.set };
       for (const k of event.data.removed) delete next[k];
-      return { ...s, state: next, stateVersion: event.data.stateVersion };
+      return { ...s, state: next, stateVersion: event.data.stateVersion, stateMeta: touchShared(s.stateMeta, Object.keys(event.data.set), event.data.removed, meta) };
     }
+    case 'orchestration.session.private_state_updated':
+      return { ...s, privateState: applyPrivate(s.privateState, event.data, meta) };
+    case 'orchestration.session.turn_added':
+      return addTurn(s, event.data, meta);
     case 'orchestration.session.commit_recorded': {
       const { hash, shortHash, message, author, phase } = event.data;
       return { ...s, commits: [...s.commits, { hash, shortHash, message, author, phase, capturedAt: meta.occurredAt }] };
@@ -140,6 +154,10 @@ function started(d: Extract<SessionEvent, { type: 'orchestration.session.start' 
     changes: null,
     state: {},
     stateVersion: 0,
+    stateMeta: {},
+    privateState: {},
+    turns: [],
+    conversation: emptyConversation(),
     activeMs: 0,
     activeSince: meta.occurredAt,
     estimateMinutes: d.estimateMinutes,
@@ -192,6 +210,11 @@ export function summarise(event: SessionEvent): string {
       return `linked pull request ${event.data.url}`;
     case 'orchestration.session.fields_recorded':
       return `recorded ${Object.keys(event.data.fields).join(', ')}`;
+    case 'orchestration.session.turn_added':
+      return `${event.data.role} turn ${event.data.turn}: ${clip(event.data.content.replace(/\s+/g, ' '), 80)}`;
+    case 'orchestration.session.private_state_updated':
+      // The briefing is readable by every role: name the owner, never the entry or its value.
+      return `${event.data.removed ? 'removed' : 'updated'} private state of ${event.data.owner}`;
     default:
       return (event as { type: string }).type;
   }

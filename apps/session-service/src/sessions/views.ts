@@ -24,6 +24,7 @@ export function sessionView(s: Session, now: string): SessionView {
     changes: s.changes,
     state: s.state,
     stateVersion: s.stateVersion,
+    conversation: s.conversation,
     activeMs: s.endedAt ? s.activeMs : activeMsAt(s, now),
     estimateMinutes: s.estimateMinutes,
     version: s.version,

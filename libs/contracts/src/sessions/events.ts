@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Actor } from '../common/actor';
 import { TaskCode } from '../common/ids';
 import { MissingItem, PhaseName, SessionKey, SessionStatus } from './session';
+import { TurnRole } from './turns';
 
 /**
  * The session aggregate's events (SPEC §5, the seeds' names). Every one carries `sessionKey`,
@@ -62,6 +63,23 @@ export const CommitRecorded = ev('orchestration.session.commit_recorded', {
 export const ChangesRecorded = ev('orchestration.session.changes_recorded', { phase: PhaseName, files: z.array(z.string()), diffSummary: z.string().nullable() });
 export const PullRequestLinked = ev('orchestration.session.pull_request_linked', { url: z.string(), provider: z.enum(['github', 'gitlab']), number: z.number().int().positive() });
 export const FieldsRecorded = ev('orchestration.session.fields_recorded', { phase: PhaseName, fields: z.record(z.string(), z.string()) });
+/** One turn of the agent's conversation; `content` is stored after redaction (`redactions` secrets cut). */
+export const TurnAdded = ev('orchestration.session.turn_added', {
+  phase: PhaseName,
+  turn: z.number().int().positive(),
+  role: TurnRole,
+  content: z.string(),
+  tokens: z.object({ input: z.number().int().nonnegative(), output: z.number().int().nonnegative() }).nullable(),
+  redactions: z.number().int().nonnegative(),
+});
+/** A private state entry of `owner` (a caller id) set or removed; `version` counts its writes. */
+export const PrivateStateUpdated = ev('orchestration.session.private_state_updated', {
+  owner: z.string().min(1),
+  name: z.string(),
+  value: z.unknown(),
+  removed: z.boolean(),
+  version: z.number().int().positive(),
+});
 
 /** `orchestration.phase.<phase>.start|end`: the phase is part of the type, as in the seeds. */
 export type PhaseStartType = `orchestration.phase.${string}.start`;
@@ -89,6 +107,8 @@ const BY_TYPE = {
   'orchestration.session.changes_recorded': ChangesRecorded,
   'orchestration.session.pull_request_linked': PullRequestLinked,
   'orchestration.session.fields_recorded': FieldsRecorded,
+  'orchestration.session.turn_added': TurnAdded,
+  'orchestration.session.private_state_updated': PrivateStateUpdated,
 } as const;
 
 export type FixedSessionEvent = { [K in keyof typeof BY_TYPE]: z.infer<(typeof BY_TYPE)[K]> }[keyof typeof BY_TYPE];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ArtifactView, CommitView, MissingItem, NoteView, PhaseName, PhaseRecord, SessionKey, SessionStatus, SessionView } from './session';
+import { ConversationSummary, SessionTurn } from './turns';
 
 /**
  * What every session answer carries so an agent can do the next right thing (the seeds'
@@ -47,6 +48,9 @@ export const Briefing = z.object({
   openGate: z.array(MissingItem),
   lastActions: z.array(ActionView),
   notes: z.array(NoteView),
+  /** The last turns of the conversation, oldest first (`turns`, default SESSION_BRIEFING_TURNS), so a fresh agent can continue it. */
+  recentTurns: z.array(SessionTurn),
+  conversation: ConversationSummary,
   openBugs: z.array(BriefingBug),
   /** Null when the bug service did not answer in time: the briefing never fails over it. */
   bugsUnavailable: z.boolean(),

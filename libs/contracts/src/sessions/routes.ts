@@ -70,7 +70,11 @@ export type DoneBody = z.infer<typeof DoneBody>;
 
 export const PullRequestBody = z.strictObject({ url: z.string().url('must be a URL').max(2_000) });
 
-export const BriefingQuery = z.strictObject({ actions: z.coerce.number().int().min(1).max(50).default(3) });
+export const BriefingQuery = z.strictObject({
+  actions: z.coerce.number().int().min(1).max(50).default(3),
+  /** Turns of the conversation to include; the service's SESSION_BRIEFING_TURNS when absent. */
+  turns: z.coerce.number().int().min(0).max(50).optional(),
+});
 
 export const ListSessionsQuery = z.strictObject({
   task: TaskCode.optional(),
@@ -103,7 +107,7 @@ export const SessionRoutes = {
   start: commandRoute('session-service', 'session.start', StartSessionBody, SessionReply),
   get: queryRoute('session-service', 'session.get', z.object(Target), SessionReply),
   list: queryRoute('session-service', 'session.list', ListSessionsQuery, SessionPage),
-  briefing: queryRoute('session-service', 'session.briefing', z.object({ ...Target, actions: z.number().int().min(1).max(50).default(3) }), Briefing),
+  briefing: queryRoute('session-service', 'session.briefing', z.object({ ...Target, actions: z.number().int().min(1).max(50).default(3), turns: z.number().int().min(0).max(50).optional() }), Briefing),
   phaseComplete: commandRoute('session-service', 'session.phase_complete', on(PhaseCompleteBody), SessionReply),
   end: commandRoute('session-service', 'session.end', on(EndSessionBody), SessionReply),
   resume: commandRoute('session-service', 'session.resume', on(ResumeSessionBody), SessionReply),

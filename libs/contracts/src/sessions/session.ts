@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Actor } from '../common/actor';
 import { TaskCode } from '../common/ids';
+import { ConversationSummary } from './turns';
 
 /** `sess_<TASK>_<yyyymmdd>_<hhmmss>` (the seeds' key); also the session aggregate's id. */
 export const SessionKey = z
@@ -98,6 +99,8 @@ export const SessionView = z.object({
   changes: z.object({ files: z.array(z.string()), diffSummary: z.string().nullable() }).nullable(),
   state: z.record(z.string(), z.unknown()),
   stateVersion: z.number().int(),
+  /** Turns recorded (`POST /sessions/:key/conversation`) and the tokens they claimed, summed. */
+  conversation: ConversationSummary,
   activeMs: z.number().int(),
   estimateMinutes: z.number().int().nullable(),
   version: z.number().int(),
