@@ -20,6 +20,14 @@ import { agentProjection } from './read-model/agent.projection';
 import { AgentReadModel } from './read-model/agent-read-model';
 import { AgentReadModel1700000000500 } from './read-model/migrations/1700000000500-agent-read-model';
 import { Spawner } from './spawning/spawner';
+import { Budgets } from './budgets/budgets';
+import { BudgetsRpc } from './budgets/budgets.rpc';
+import { Allocator } from './resources/allocator';
+import { LogLookup } from './resources/log-lookup';
+import { loadResourcesConfig } from './resources/resources-config';
+import { ResourcesRpc } from './resources/resources.rpc';
+import { SlotRelease } from './resources/slot-release';
+import { RESOURCES_CONFIG } from './resources/tokens';
 import { AGENT_TYPES, SETTINGS } from './tokens';
 
 /**
@@ -31,12 +39,20 @@ export class AgentManagerModule {
   static forRoot(infra: Infrastructure, settings: AgentManagerSettings): DynamicModule {
     const types = loadAgentTypes(settings.agentsConfig);
     for (const warning of types.warnings) infra.logger.warn(`${types.source}: ${warning}`);
+    const resources = loadResourcesConfig(settings.resourcesConfig);
     return {
       module: AgentManagerModule,
       imports: [ServiceKitModule.forRoot(infra)],
       providers: [
         { provide: AGENT_TYPES, useValue: types },
         { provide: SETTINGS, useValue: settings },
+        { provide: RESOURCES_CONFIG, useValue: resources },
+        LogLookup,
+        Allocator,
+        SlotRelease,
+        ResourcesRpc,
+        Budgets,
+        BudgetsRpc,
         AgentRepository,
         AgentReadModel,
         LivenessStore,
@@ -61,6 +77,7 @@ export class AgentManagerModule {
 export function agentManagerSpec(env: NodeJS.ProcessEnv = process.env): ServiceSpec {
   const settings = loadSettings(env);
   loadAgentTypes(settings.agentsConfig); // a broken file stops start-up before any connection opens
+  loadResourcesConfig(settings.resourcesConfig);
   return {
     service: 'agent-manager',
     module: (infra) => AgentManagerModule.forRoot(infra, settings),

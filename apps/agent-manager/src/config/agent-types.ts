@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '@orch/config';
-import { AgentPermission, AgentTypeName, Capability } from '@orch/contracts';
+import { AgentPermission, AgentTypeName, Capability, CpuCount, GpuCount, MemoryMb } from '@orch/contracts';
 
 const TypeSpec = z.strictObject({
   capabilities: z.array(Capability).min(1, 'must name at least one capability'),
@@ -14,6 +14,8 @@ const TypeSpec = z.strictObject({
   lostAfterMs: z.number().int().min(100),
   costPerHour: z.number().min(0),
   command: z.array(z.string().min(1)).min(1).optional(),
+  /** What one spawned agent of this type holds on a host of the resource pool (config/resources.yaml). */
+  resources: z.strictObject({ cpu: CpuCount.default(1), memoryMb: MemoryMb.default(512), gpu: GpuCount.default(0) }).default({ cpu: 1, memoryMb: 512, gpu: 0 }),
 }).refine((t) => t.lostAfterMs > t.staleAfterMs, { message: 'must be longer than staleAfterMs', path: ['lostAfterMs'] });
 export type AgentTypeSpec = z.infer<typeof TypeSpec>;
 

@@ -10,6 +10,8 @@ const ms = z.coerce.number().int().min(10);
 export const AgentManagerEnv = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   AGENTS_CONFIG: z.string().min(1).default(join(process.cwd(), 'config', 'agents.yaml')),
+  /** Hosts of the resource pool and the allocation policy. */
+  RESOURCES_CONFIG: z.string().min(1).default(join(process.cwd(), 'config', 'resources.yaml')),
   /** How often the liveness sweeper looks for silent agents. */
   AGENT_SWEEP_MS: ms.default(1_000),
   /** How often READY tasks that found no agent are tried again (besides every event that frees one). */
@@ -30,6 +32,7 @@ export const AgentManagerEnv = z.object({
 
 export interface AgentManagerSettings {
   agentsConfig: string;
+  resourcesConfig: string;
   sweepMs: number;
   assignScanMs: number;
   killGraceMs: number;
@@ -47,6 +50,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): AgentManagerSettings {
   if (!keySecret) throw new ConfigError(['AGENT_KEY_SECRET: required in production (the gateway verifies agent keys with it)']);
   return {
     agentsConfig: e.AGENTS_CONFIG,
+    resourcesConfig: e.RESOURCES_CONFIG,
     sweepMs: e.AGENT_SWEEP_MS,
     assignScanMs: e.AGENT_ASSIGN_SCAN_MS,
     killGraceMs: e.AGENT_KILL_GRACE_MS,

@@ -3,11 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import type { SpawnAgentBody, SpawnedAgent, Subjects } from '@orch/contracts';
-import { RuleViolation } from '@orch/errors';
+import type { RegisteredAgent, SpawnAgentBody, SpawnedAgent, Subjects } from '@orch/contracts';
+import { ConflictError, RuleViolation } from '@orch/errors';
 import type { CommandMeta } from '@orch/event-store';
 import { LOGGER, NATS, SUBJECTS } from '@orch/service-kit';
+import { AgentRepository } from '../agents/agent.repository';
 import { AgentRegistry, systemMeta } from '../agents/registry';
+import { Allocator, allocationIdFor } from '../resources/allocator';
 import type { AgentManagerSettings } from '../config/settings';
 import { SETTINGS } from '../tokens';
 
@@ -24,6 +26,8 @@ export class Spawner implements OnApplicationBootstrap, OnApplicationShutdown {
 
   constructor(
     private readonly registry: AgentRegistry,
+    private readonly allocator: Allocator,
+    private readonly agents: AgentRepository,
     @Inject(NATS) private readonly nc: NatsConnection,
     @Inject(SUBJECTS) private readonly subjects: Subjects,
     @Inject(SETTINGS) private readonly settings: AgentManagerSettings,
@@ -46,11 +50,29 @@ export class Spawner implements OnApplicationBootstrap, OnApplicationShutdown {
     if (!spec.command) {
       throw new RuleViolation('AGENT.NO_COMMAND', `Agent type ${body.type} has no command to spawn`, [{ kind: 'field', name: `types.${body.type}.command`, hint: 'add a command to config/agents.yaml' }]);
     }
-    const { reply } = await this.registry.register({ name: body.name ?? `${body.type} (spawned)`, type: body.type }, meta);
+    // A slot on a host first: a spawn that does not fit is refused before anything is written.
+    const slot = await this.allocator.reserve({ allocationId: allocationIdFor(meta.commandId), agentType: body.type, priority: spec.priority, sprintCode: body.sprintCode ?? null, need: spec.resources }, meta);
+    const placement = { allocationId: slot.allocationId, hostId: slot.hostId, need: slot.need };
+    const giveBack = (reason: string) => this.allocator.release(slot.allocationId, reason).catch(() => undefined);
+    let reply: RegisteredAgent;
+    try {
+      ({ reply } = await this.registry.register({ name: body.name ?? `${body.type} (spawned)`, type: body.type }, meta));
+    } catch (error) {
+      await giveBack('the spawn failed before its agent started');
+      throw error;
+    }
     const id = reply.agent.id;
+    if (slot.agentId === id || reply.agent.spawned) {
+      if (slot.agentId !== id) await giveBack(`a retried spawn of agent ${id}`);
+      return this.alreadySpawned(reply, placement);
+    }
+    await this.allocator.bind(slot.allocationId, id, meta).catch(async (error: unknown) => {
+      await giveBack('the spawn failed before its agent started');
+      throw error;
+    });
     const [cmd, ...args] = spec.command;
     const child = spawn(cmd!, args, {
-      env: { ...process.env, ORCH_URL: this.settings.orchUrl, ORCH_API_KEY: reply.apiKey, ORCH_AGENT_ID: id },
+      env: { ...process.env, ORCH_URL: this.settings.orchUrl, ORCH_API_KEY: reply.apiKey, ORCH_AGENT_ID: id, ORCH_RESOURCE_HOST: slot.hostId },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const pid = await new Promise<number>((resolve, reject) => {
@@ -58,6 +80,7 @@ export class Spawner implements OnApplicationBootstrap, OnApplicationShutdown {
       child.once('error', reject);
     }).catch(async (error: Error) => {
       await this.registry.execute({ type: 'RecordExit', id, code: null, signal: null });
+      await this.allocator.release(slot.allocationId, 'the process did not start').catch(() => undefined);
       throw new RuleViolation('AGENT.SPAWN_FAILED', `Could not start ${spec.command!.join(' ')}: ${error.message}`);
     });
     this.children.set(id, child);
@@ -70,7 +93,14 @@ export class Spawner implements OnApplicationBootstrap, OnApplicationShutdown {
       void this.registry.execute({ type: 'RecordExit', id, code, signal }, systemMeta(`exit-${id}-${pid}`)).catch((e) => log.warn({ err: e }, 'could not record exit'));
     });
     const spawned = await this.registry.execute({ type: 'RecordSpawn', id, pid, command: spec.command.join(' ') }, systemMeta(randomUUID()));
-    return { reply: { ...reply, agent: this.registry.view(spawned.state!), pid }, seq: spawned.seq };
+    return { reply: { ...reply, agent: this.registry.view(spawned.state!), pid, placement }, seq: spawned.seq };
+  }
+
+  /** A retried spawn (same Idempotency-Key) whose agent runs already: its answer again, no second process. */
+  private async alreadySpawned(reply: RegisteredAgent, placement: SpawnedAgent['placement']): Promise<{ reply: SpawnedAgent; seq: number }> {
+    const { state, lastSeq } = await this.agents.load(reply.agent.id);
+    if (!state?.pid) throw new ConflictError('AGENT.ALREADY_SPAWNED', `This request spawned agent ${reply.agent.id} already; its process is no longer running`);
+    return { reply: { ...reply, agent: this.registry.view(state), pid: state.pid, placement }, seq: lastSeq };
   }
 
   /** Broadcast: whichever instance owns the process stops it. */

@@ -72,7 +72,27 @@ export function describeEvent(e: EventEnvelope, publicUrl?: string): Story {
       return { ...base, emoji: ':arrows_counterclockwise:', color: BLUE, title: `Task ${e.aggregateId} is now ${s(d.status) ?? 'updated'}`, detail: null };
     case 'orchestration.workflow.completed':
       return { ...base, emoji: ':white_check_mark:', color: GREEN, title: `Workflow completed: ${e.aggregateId}${s(d.sprintCode) ? ` (sprint ${s(d.sprintCode)})` : ''}`, detail: typeof d.taskCount === 'number' ? `${d.taskCount} tasks done` : null };
+    case 'orchestration.budget.threshold_crossed': {
+      const full = d.percent === 100;
+      const what = `${s(d.scope) ?? 'budget'} ${s(d.scopeId) ?? e.aggregateId}`;
+      const dimension = ({ tokens: 'tokens', costUsd: 'cost', wallSeconds: 'wall time' } as Record<string, string>)[String(d.dimension)] ?? String(d.dimension);
+      const link = publicUrl && s(d.scope) ? `${publicUrl.replace(/\/+$/, '')}/api/v1/budgets/${encodeURIComponent(String(d.scope))}/${encodeURIComponent(e.aggregateId)}` : base.link;
+      const fields: Array<[string, string]> = [...base.fields, [d.scope === 'workflow' ? 'Workflow' : 'Session', s(d.scopeId) ?? e.aggregateId]];
+      return {
+        ...base, fields, link, emoji: full ? ':money_with_wings:' : ':hourglass_flowing_sand:', color: full ? RED : ORANGE,
+        title: full ? `Budget exhausted: ${dimension} of ${what}` : `Budget ${s(d.percent) ?? 80} % used: ${dimension} of ${what}`,
+        detail: `${budgetAmount(d.dimension, d.used)} of ${budgetAmount(d.dimension, d.limit)} used`,
+      };
+    }
     default:
       return { ...base, emoji: ':information_source:', color: BLUE, title: `${e.type} on ${e.aggregateType} ${e.aggregateId}`, detail: null };
   }
+}
+
+/** A budget figure as people read it: $1.25, 12,000 tokens, 95 s. */
+function budgetAmount(dimension: unknown, value: unknown): string {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (dimension === 'costUsd') return `$${n.toFixed(2)}`;
+  if (dimension === 'wallSeconds') return `${Math.round(n)} s`;
+  return `${n.toLocaleString('en-US')} tokens`;
 }

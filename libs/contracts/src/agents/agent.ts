@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SprintCode, TaskCode } from '../common/ids';
 import { AgentRef, Capability } from '../planning/task';
+import { SpawnPlacement } from '../resources/resources';
 
 export const AgentStatus = z.enum(['IDLE', 'BUSY', 'STALE', 'LOST', 'TERMINATED']);
 export type AgentStatus = z.infer<typeof AgentStatus>;
@@ -36,7 +37,8 @@ export const RegisterAgentBody = z.strictObject({
 export type RegisterAgentBody = z.infer<typeof RegisterAgentBody>;
 
 /** `POST /agents/spawn`. */
-export const SpawnAgentBody = z.strictObject({ type: AgentTypeName, name: Name.optional() });
+/** `sprintCode`: the sprint the agent works for (resource quotas and fair share count it there). */
+export const SpawnAgentBody = z.strictObject({ type: AgentTypeName, name: Name.optional(), sprintCode: SprintCode.optional() });
 export type SpawnAgentBody = z.infer<typeof SpawnAgentBody>;
 
 /** `POST /agents/:id/heartbeat`: high-frequency, kept in Redis, never in the log. */
@@ -105,7 +107,8 @@ export type AgentPage = z.infer<typeof AgentPage>;
 export const RegisteredAgent = z.object({ agent: AgentView, apiKey: z.string(), warnings: z.array(z.string()) });
 export type RegisteredAgent = z.infer<typeof RegisteredAgent>;
 
-export const SpawnedAgent = RegisteredAgent.extend({ pid: z.number().int() });
+/** `placement`: the host and resources the allocator reserved for it (released when it exits or is terminated). */
+export const SpawnedAgent = RegisteredAgent.extend({ pid: z.number().int(), placement: SpawnPlacement.optional() });
 export type SpawnedAgent = z.infer<typeof SpawnedAgent>;
 
 export const HeartbeatReply = z.object({ id: AgentId, status: AgentStatus, load: z.number().int(), at: z.string() });

@@ -1,0 +1,4 @@
+export * from './resources';
+export * from './budgets';
+export * from './events';
+export * from './routes';
