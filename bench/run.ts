@@ -22,6 +22,7 @@ import { sessionBench } from './sessions';
 import { agentBench } from './agents';
 import { gatewayBench } from './gateway';
 import { searchBench } from './search';
+import { logsBench } from './logs';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -134,6 +135,7 @@ async function main() {
     const sessions = await sessionBench(distRoot); // its own services, stream and schema
     const agents = await agentBench(distRoot); // its own services, stream and schema
     const gateway = await gatewayBench(distRoot); // its own services, stream and schema
+    const logs = await logsBench(distRoot); // its own services, stream and schema
     const search = process.env.BENCH_SEARCH_EVENTS ? await searchBench() : null; // minutes at 1e6 events: opt in with BENCH_SEARCH_EVENTS
     const results = {
       when: new Date().toISOString(),
@@ -151,6 +153,7 @@ async function main() {
       sessions,
       agents,
       gateway,
+      logs,
       search,
       postBugLatencyMs: bugs,
       fingerprintsPerSecond,

@@ -121,16 +121,17 @@ describe('orch', () => {
     });
     const r = await orch(gateway.url, 'sprint', 'create', 'SPR-001', ' ');
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('error VALIDATION.BODY: body: title: must not be empty\n  title: must not be empty\n');
+    expect(r.stderr).toBe('error VALIDATION.BODY: body: title: must not be empty\n  title: must not be empty\nhint: fix what the lines above name and run the command again (`--help` on the command shows its options)\n');
   });
 
   it('sends the sequence of its own write as X-Orch-Min-Seq on the next read', async () => {
     const { GatewayClient } = await import('./client');
     reply = (req) => (req.method === 'PATCH' ? { body: task('TSK-001', 'x'), headers: { 'x-orch-seq': '42' } } : { body: task('TSK-001', 'x') });
-    const client = new GatewayClient({ baseUrl: gateway.url });
-    await client.get('/api/v1/tasks/TSK-001');
-    await client.patch('/api/v1/tasks/TSK-001', { status: 'READY' });
-    await client.get('/api/v1/tasks/TSK-001');
+    const { api } = new GatewayClient({ baseUrl: gateway.url });
+    const at = { params: { path: { code: 'TSK-001' } } };
+    await api.GET('/api/v1/tasks/{code}', at);
+    await api.PATCH('/api/v1/tasks/{code}', { ...at, body: { status: 'READY' } });
+    await api.GET('/api/v1/tasks/{code}', at);
     expect(gateway.requests.map((r) => r.headers['x-orch-min-seq'])).toEqual([undefined, undefined, '42']);
   });
 

@@ -11,11 +11,16 @@ import { webhookCommands } from './commands/webhooks';
 import { sessionCommands } from './commands/sessions';
 import { agentsCommands } from './commands/agents';
 import { searchCommand } from './commands/search';
-import { UsageError, type CommandContext } from './commands/context';
-import { readCliConfig } from './config-file';
-import { formatProblem, type Io } from './output';
+import { logsCommand } from './commands/logs';
+import { examples, UsageError, type CommandContext } from './commands/context';
+import { configCommand } from './commands/config';
+import { completionCommand } from './completion';
+import { DEFAULT_URL, readCliConfig, resolveConnection, type CliConfig } from './config-file';
+import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './errors';
+import { formatProblem, printJson, styleFor, type Io } from './output';
 
-export const DEFAULT_URL = 'http://127.0.0.1:3000';
+export { DEFAULT_URL } from './config-file';
+export { EXIT } from './errors';
 
 export interface CliRuntime {
   io: Io;
@@ -23,40 +28,68 @@ export interface CliRuntime {
   fetch?: typeof fetch;
 }
 
-/**
- * Exit codes scripts can trust: 0 done, 1 the request failed, 2 the command line was wrong,
- * 3 a gate (a phase's or `done`'s requirements) is not met, 4 a conflict (the state moved on, 409/412).
- */
-export const EXIT = { ok: 0, failed: 1, usage: 2, gate: 3, conflict: 4 } as const;
+/** The flags that shape error output, read from the raw arguments (errors can come before parsing). */
+function outputFlags(args: string[]): { json: boolean; noColor: boolean } {
+  const end = args.indexOf('--');
+  const own = end < 0 ? args : args.slice(0, end);
+  return { json: own.includes('--json'), noColor: own.includes('--no-color') };
+}
 
 /** Runs one `orch` invocation (`args` without `node` and the script) and returns its exit code. */
 export async function runCli(args: string[], runtime: CliRuntime): Promise<number> {
-  const { io, env } = runtime;
-  let file: ReturnType<typeof readCliConfig>;
+  const flags = outputFlags(args);
+  let file: CliConfig;
   try {
-    file = readCliConfig(env);
+    file = readCliConfig(runtime.env);
   } catch (error) {
-    return report(error, io);
+    return report(error, runtime, flags);
   }
+  const { program, exitCode } = buildProgram(runtime, file);
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return exitCode();
+  } catch (error) {
+    return report(error, runtime, flags);
+  }
+}
+
+/** The `orch` command tree of one invocation, every command registered and nothing parsed yet. */
+export function buildProgram(runtime: CliRuntime, file: CliConfig = {}): { program: Command; exitCode(): number } {
+  const { io, env } = runtime;
   let exitCode: number = EXIT.ok;
   let client: GatewayClient | undefined;
-  const program = new Command('orch')
-    .description('Command-line client of the Orchestrator gateway')
-    .option('--url <url>', 'gateway URL (env ORCH_URL, then ~/.orch/config.json "url")', env.ORCH_URL || file.url || DEFAULT_URL)
-    .option('--api-key <key>', 'API key (env ORCH_API_KEY, then ~/.orch/config.json "apiKey")')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .showHelpAfterError('(run with --help for usage)');
+  let json = false;
+  const program = examples(
+    new Command('orch')
+      .description('Command-line client of the Orchestrator gateway')
+      .option('--url <url>', `gateway URL (else env ORCH_URL, else "url" in ~/.orch/config.json, else ${DEFAULT_URL})`)
+      .option('--api-key <key>', 'API key (else env ORCH_API_KEY, else "apiKey" in ~/.orch/config.json)')
+      .option('--no-color', 'no colour even on a terminal (colour is also off with NO_COLOR, --json or when output is not a terminal)')
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+      .showHelpAfterError('(run with --help for usage)')
+      .hook('preAction', (_root, action) => {
+        json = action.opts().json === true;
+      }),
+    'orch task list --sprint SPR-001',
+    'orch session-start TSK-101 --json',
+    'orch completion bash > ~/.local/share/bash-completion/completions/orch',
+  ).addHelpText('after', `\n${EXIT_CODES_HELP}\n\nEvery command has --help with examples. Shell completion: orch completion bash|zsh.`);
 
   const ctx: CommandContext = {
     io,
     client() {
-      const opts = program.opts<{ url: string; apiKey?: string }>();
-      client ??= new GatewayClient({ baseUrl: opts.url, apiKey: opts.apiKey ?? (env.ORCH_API_KEY || file.apiKey), fetch: runtime.fetch, timeoutMs: Number(env.ORCH_TIMEOUT_MS) || undefined });
+      if (!client) {
+        const c = resolveConnection(program.opts<{ url?: string; apiKey?: string }>(), env, file);
+        client = new GatewayClient({ baseUrl: c.url, apiKey: c.apiKey, fetch: runtime.fetch, timeoutMs: Number(env.ORCH_TIMEOUT_MS) || undefined });
+      }
       return client;
     },
     setExitCode(code) {
       exitCode = Math.max(exitCode, code);
+    },
+    style(stream) {
+      return styleFor(io[stream], env, { json, noColor: program.opts<{ color?: boolean }>().color === false });
     },
   };
   healthCommand(program, ctx);
@@ -70,27 +103,38 @@ export async function runCli(args: string[], runtime: CliRuntime): Promise<numbe
   webhookCommands(program, ctx);
   sessionCommands(program, ctx, env);
   searchCommand(program, ctx, env);
+  logsCommand(program, ctx, env);
+  configCommand(program, ctx, env, file);
+  completionCommand(program, ctx);
 
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return exitCode;
-  } catch (error) {
-    return report(error, io);
-  }
+  return { program, exitCode: () => exitCode };
 }
 
-function report(error: unknown, io: Io): number {
-  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage; // commander printed it
+/**
+ * Prints a failure and returns its exit code: `error CODE: detail`, the fields or missing items,
+ * and a `hint:` line on stderr (red and yellow on a terminal); with --json also the problem
+ * document itself on stdout, so a program gets the same JSON the API sent.
+ */
+function report(error: unknown, runtime: CliRuntime, flags: { json: boolean; noColor: boolean }): number {
+  const { io, env } = runtime;
+  const problem = (code: string, detail: string) => flags.json && printJson(io, { code, detail });
+  if (error instanceof CommanderError) {
+    if (error.exitCode === 0) return EXIT.ok; // --help, --version
+    problem('CLI.USAGE', error.message.replace(/^error: /, '')); // commander printed it on stderr
+    return EXIT.usage;
+  }
   if (error instanceof UsageError) {
     io.stderr.write(`error: ${error.message}\n`);
+    problem('CLI.USAGE', error.message);
     return EXIT.usage;
   }
   if (error instanceof ApiError) {
-    io.stderr.write(formatProblem(error.problem));
-    if (error.status === 422) return EXIT.gate;
-    if (error.status === 409 || error.status === 412) return EXIT.conflict;
-    return EXIT.failed;
+    io.stderr.write(formatProblem(error.problem, { status: error.status, retryAfter: error.retryAfter, style: styleFor(io.stderr, env, flags) }));
+    if (flags.json) printJson(io, { status: error.status || undefined, ...error.problem });
+    return exitCodeFor(error.status);
   }
-  io.stderr.write(`error: ${(error as Error)?.message ?? String(error)}\n`);
+  const message = (error as Error)?.message ?? String(error);
+  io.stderr.write(`error: ${message}\n`);
+  problem('CLI.ERROR', message);
   return EXIT.failed;
 }

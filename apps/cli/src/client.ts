@@ -1,8 +1,11 @@
 import createClient from 'openapi-fetch';
-import type { paths } from './generated/api';
+import type { components, paths } from './generated/api';
 
 /** The gateway's API, typed from its OpenAPI document (`apps/cli/src/generated/api.ts`). */
 export type Api = ReturnType<typeof createClient<paths>>;
+
+/** A body the API answers with, by its name in the OpenAPI document, e.g. `Schema<'WorkflowView'>`. */
+export type Schema<N extends keyof components['schemas']> = components['schemas'][N];
 
 /** One item of a problem document's `errors` (validation) or `missing` (a gate) list. */
 export interface ProblemItem {
@@ -28,6 +31,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly problem: Problem,
+    /** The answer's Retry-After header (429, 503), for the hint that says when to try again. */
+    readonly retryAfter: string | null = null,
   ) {
     super(problem.detail ?? problem.title ?? `HTTP ${status}`);
     this.name = 'ApiError';
@@ -41,17 +46,12 @@ export interface ClientOptions {
   fetch?: typeof fetch;
 }
 
-export interface ApiResponse<T> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
-
-export type Query = Record<string, string | number | undefined>;
-
 /**
- * A small HTTP client of the gateway. It remembers the sequence of its last write (`X-Orch-Seq`)
- * and sends it as `X-Orch-Min-Seq` on later reads, so a read after a write sees that write.
+ * The CLI's one HTTP client of the gateway. Every call goes through `api`, typed from the OpenAPI
+ * document, so a path, method, parameter or body the API does not have is a compile error; there
+ * is deliberately no way to send a raw path (`no-raw-paths.spec.ts` keeps it so). It remembers the
+ * sequence of its last write (`X-Orch-Seq`) and sends it as `X-Orch-Min-Seq` on later reads, so a
+ * read after a write sees that write.
  */
 export class GatewayClient {
   private minSeq: number | undefined;
@@ -78,7 +78,10 @@ export class GatewayClient {
     let response: Response;
     try {
       const body = isRead ? undefined : await request.text();
-      response = await this.fetch(request.url, { method: request.method, headers, body: body || undefined, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+      // A long poll (`?wait=S`) may rightly take S seconds before it answers: allow for them.
+      const waitMs = (Number(new URL(request.url).searchParams.get('wait')) || 0) * 1000;
+      const signal = AbortSignal.timeout((this.options.timeoutMs ?? 30_000) + waitMs);
+      response = await this.fetch(request.url, { method: request.method, headers, body: body || undefined, signal });
     } catch (error) {
       throw unreachable(this.options.baseUrl, error);
     }
@@ -90,53 +93,9 @@ export class GatewayClient {
     return this.minSeq;
   }
 
-  get<T>(path: string, query: Query = {}): Promise<ApiResponse<T>> {
-    return this.request<T>('GET', path, { query });
-  }
-
-  post<T>(path: string, body: unknown): Promise<ApiResponse<T>> {
-    return this.request<T>('POST', path, { body });
-  }
-
-  patch<T>(path: string, body: unknown): Promise<ApiResponse<T>> {
-    return this.request<T>('PATCH', path, { body });
-  }
-
-  /** Any status is returned (not thrown) when `acceptStatus` includes it, e.g. 503 from /ready. */
-  async request<T>(method: string, path: string, opts: { query?: Query; body?: unknown; acceptStatus?: number[] } = {}): Promise<ApiResponse<T>> {
-    const url = this.url(path, opts.query);
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
-    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
-    if (opts.body !== undefined) headers['content-type'] = 'application/json';
-    const isRead = method === 'GET' || method === 'HEAD';
-    if (isRead && this.minSeq !== undefined) headers['x-orch-min-seq'] = String(this.minSeq);
-
-    let response: Response;
-    try {
-      response = await this.fetch(url, {
-        method,
-        headers,
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-      });
-    } catch (error) {
-      throw unreachable(this.options.baseUrl, error);
-    }
-    const body = await readBody(response);
-    if (!isRead) this.remember(response.headers.get('x-orch-seq'));
-    if (!response.ok && !opts.acceptStatus?.includes(response.status)) throw new ApiError(response.status, toProblem(response, body));
-    return { status: response.status, body: body as T, headers: response.headers };
-  }
-
   private remember(header: string | null): void {
     const seq = Number(header);
     if (header && Number.isSafeInteger(seq) && seq > 0) this.minSeq = Math.max(this.minSeq ?? 0, seq);
-  }
-
-  private url(path: string, query: Query = {}): string {
-    const url = new URL(path, this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`);
-    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
-    return url.toString();
   }
 }
 
@@ -147,17 +106,7 @@ export class GatewayClient {
 export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>, acceptStatus: number[] = []): Promise<T> {
   const { data, error, response } = await call;
   if (response.ok || acceptStatus.includes(response.status)) return (data ?? error) as T;
-  throw new ApiError(response.status, toProblem(response, error));
-}
-
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  throw new ApiError(response.status, toProblem(response, error), response.headers.get('retry-after'));
 }
 
 function toProblem(response: Response, body: unknown): Problem {

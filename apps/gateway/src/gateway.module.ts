@@ -10,6 +10,7 @@ import { BugsController } from './controllers/bugs.controller';
 import { DocsController } from './controllers/docs.controller';
 import { EventsController } from './controllers/events.controller';
 import { SearchController } from './controllers/search.controller';
+import { BudgetsController, ResourcesController } from './controllers/resources.controller';
 import { HealthController } from './controllers/health.controller';
 import { SprintsController } from './controllers/sprints.controller';
 import { TasksController } from './controllers/tasks.controller';
@@ -19,6 +20,7 @@ import { WebhooksController } from './controllers/webhooks.controller';
 import { MeController } from './controllers/me.controller';
 import { SessionsController } from './controllers/sessions.controller';
 import { TaskGitController } from './controllers/task-git.controller';
+import { SessionLogsController } from './controllers/session-logs.controller';
 import { EndpointInterceptor } from './http/endpoint.interceptor';
 import type { OpenApiDocument } from './openapi/document';
 import type { GatewayDependencies } from './ops/dependencies';
@@ -31,7 +33,7 @@ import { ServiceCaller } from './rpc/service-caller';
 import { DEPENDENCIES, GATEWAY_CONFIG, LOGGER, OPENAPI_DOCUMENT } from './tokens';
 
 /** Every controller of the gateway. Discovery, the OpenAPI document and Nest all read this list. */
-export const CONTROLLERS: readonly Type[] = [SprintsController, TasksController, BugsController, EventsController, HealthController, DocsController, StatsController, WebhooksController, PlansController, WorkflowsController, SessionsController, MeController, TaskGitController, AgentsController, SearchController];
+export const CONTROLLERS: readonly Type[] = [SprintsController, TasksController, BugsController, EventsController, HealthController, DocsController, StatsController, WebhooksController, PlansController, WorkflowsController, SessionsController, MeController, TaskGitController, AgentsController, SearchController, SessionLogsController, BudgetsController, ResourcesController];
 
 export interface GatewayContext {
   config: GatewayConfig;

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { BugStatus, type BugLogReply, type BugView } from '@orch/contracts';
 import { ok } from '../client';
 import { details, printJson, table } from '../output';
-import { jsonOption, nonNegativeInt, oneOf, positiveInt, UsageError, type CommandContext } from './context';
+import { examples, jsonOption, nonNegativeInt, oneOf, positiveInt, UsageError, type CommandContext } from './context';
 
 const ACTIONS = ['fix', 'continue', 'context'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -43,7 +43,11 @@ export function outcomeLine(reply: BugLogReply): string {
 
 /** `orch bug-log MSG` and `orch bugs`. */
 export function bugCommands(program: Command, ctx: CommandContext, ask: Ask = askOnTerminal): void {
-  jsonOption(program.command('bug-log').description('log an error; says whether it is new, recurring or a regression').argument('<message>'))
+  examples(
+    jsonOption(program.command('bug-log').description('log an error; says whether it is new, recurring or a regression').argument('<message>')),
+    `orch bug-log "TypeError: Cannot read properties of undefined (reading 'theme')" --file src/theme.ts --line 12`,
+    'orch bug-log "Error: connect ECONNREFUSED 127.0.0.1:5432" --task TSK-101 --stack ./stack.txt --action continue',
+  )
     .option('--file <path>', 'the file it happened in')
     .option('--line <n>', 'the line', nonNegativeInt)
     .option('--task <code>', 'the task being worked on')
@@ -64,18 +68,18 @@ export function bugCommands(program: Command, ctx: CommandContext, ask: Ask = as
       ctx.io.stdout.write(`next: ${ACTION_TEXT[action]}\n`);
     });
 
-  jsonOption(program.command('bugs').description('list bugs'))
+  examples(jsonOption(program.command('bugs').description('list bugs')), 'orch bugs', 'orch bugs --task TSK-101 --status open', 'orch bugs --limit 20 --json')
     .option('--task <code>', 'only bugs this task hit')
     .option('--status <status>', BugStatus.options.join('|'), oneOf(BugStatus.options))
     .option('--limit <n>', 'at most n bugs', positiveInt)
-    .action(async (opts: { task?: string; status?: string; limit?: number; json?: boolean }) => {
-      const body = await ok(ctx.client().api.GET('/api/v1/bugs', { params: { query: { task: opts.task, status: opts.status as BugView['status'] | undefined, limit: opts.limit } } }));
+    .action(async (opts: { task?: string; status?: BugStatus; limit?: number; json?: boolean }) => {
+      const body = await ok(ctx.client().api.GET('/api/v1/bugs', { params: { query: { task: opts.task, status: opts.status, limit: opts.limit } } }));
       if (opts.json) return printJson(ctx.io, body);
       const rows = body.items.map((b: BugView) => [b.hash.slice(0, 12), b.status, b.occurrenceCount, b.category, b.lastTaskCode, b.lastSeen, `${b.errorClass}: ${b.template}`]);
-      ctx.io.stdout.write(table(['BUG', 'STATUS', 'COUNT', 'CATEGORY', 'LAST TASK', 'LAST SEEN', 'ERROR'], rows));
+      ctx.io.stdout.write(table(['BUG', 'STATUS', 'COUNT', 'CATEGORY', 'LAST TASK', 'LAST SEEN', 'ERROR'], rows, ctx.style('stdout')));
     });
 
-  jsonOption(program.command('bug').description('show one bug').argument('<hash>')).action(async (hash: string, opts: { json?: boolean }) => {
+  examples(jsonOption(program.command('bug').description('show one bug').argument('<hash>')), 'orch bug 3f2a9c1e0b7d', 'orch bug 3f2a9c1e0b7d --json').action(async (hash: string, opts: { json?: boolean }) => {
     const b = await ok(ctx.client().api.GET('/api/v1/bugs/{hash}', { params: { path: { hash } } }));
     if (opts.json) return printJson(ctx.io, b);
     ctx.io.stdout.write(
@@ -92,14 +96,14 @@ export function bugCommands(program: Command, ctx: CommandContext, ask: Ask = as
         ['tasks', b.tasks],
         ['sessions', b.sessions],
         ['agents', b.agents],
-      ]),
+      ], ctx.style('stdout')),
     );
   });
 
-  program
-    .command('bug-resolve')
-    .description('mark a bug resolved; a later occurrence is a regression')
-    .argument('<hash>')
+  examples(
+    program.command('bug-resolve').description('mark a bug resolved; a later occurrence is a regression').argument('<hash>'),
+    'orch bug-resolve 3f2a9c1e0b7d --resolution "null check in useTheme"',
+  )
     .option('--resolution <text>', 'what fixed it')
     .action(async (hash: string, opts: { resolution?: string }) => {
       const b = await ok(ctx.client().api.PATCH('/api/v1/bugs/{hash}', { params: { path: { hash } }, body: { status: 'RESOLVED', resolution: opts.resolution } }));

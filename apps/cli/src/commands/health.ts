@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { ok } from '../client';
 import { printJson, table, type Cell } from '../output';
-import { jsonOption, type CommandContext } from './context';
+import { examples, jsonOption, type CommandContext } from './context';
 
 /** `orch health`: the gateway's readiness, one line per dependency or service it checks. */
 export function healthCommand(program: Command, ctx: CommandContext): void {
-  jsonOption(program.command('health').description('is the system ready? (GET /ready: NATS, Postgres, Redis and every service)')).action(
+  examples(jsonOption(program.command('health').description('is the system ready? (GET /ready: NATS, Postgres, Redis and every service)')), 'orch health', 'orch health --json').action(
     async (opts: { json?: boolean }) => {
       const { data, error, response } = await ctx.client().api.GET('/ready');
       const status = response.status;
@@ -13,10 +13,11 @@ export function healthCommand(program: Command, ctx: CommandContext): void {
       const body: unknown = data ?? error;
       if (opts.json) printJson(ctx.io, body);
       else {
-        ctx.io.stdout.write(`${status === 200 ? 'ready' : 'not ready'} (HTTP ${status})\n`);
+        const style = ctx.style('stdout');
+        ctx.io.stdout.write(`${status === 200 ? style.green('ready') : style.red('not ready')} (HTTP ${status})\n`);
         const rows = checkRows(body);
         const withDetail = rows.some((r) => r[2]);
-        if (rows.length) ctx.io.stdout.write(table(withDetail ? ['CHECK', 'STATUS', 'DETAIL'] : ['CHECK', 'STATUS'], rows));
+        if (rows.length) ctx.io.stdout.write(table(withDetail ? ['CHECK', 'STATUS', 'DETAIL'] : ['CHECK', 'STATUS'], rows, style));
         const detail = (body as { detail?: unknown } | undefined)?.detail;
         if (typeof detail === 'string') ctx.io.stdout.write(`${detail}\n`);
       }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createMcpServer } from '../mcp/server';
-import { positiveInt, type CommandContext } from './context';
+import { examples, positiveInt, type CommandContext } from './context';
 
 const VERSION = '0.1.0';
 
@@ -13,11 +13,9 @@ const VERSION = '0.1.0';
  * nothing else may print there — or streamable HTTP on 127.0.0.1 with `--http PORT`.
  */
 export function mcpCommand(program: Command, ctx: CommandContext, env: NodeJS.ProcessEnv): void {
-  program
-    .command('mcp')
-    .description('Serve the agent tools over the Model Context Protocol (stdio, or --http PORT)')
+  examples(program.command('mcp').description('serve the agent tools over the Model Context Protocol (stdio, or --http PORT)'), 'orch mcp', 'orch mcp --http 7400')
     .option('--http <port>', 'serve streamable HTTP on 127.0.0.1:PORT at /mcp instead of stdio', positiveInt)
-    .addHelpText('after', '\nAdd to an agent\'s MCP config:\n  {"mcpServers": {"orchestrator": {"command": "npx", "args": ["orch", "mcp"],\n    "env": {"ORCH_URL": "http://127.0.0.1:3000", "ORCH_API_KEY": "<agent key>"}}}}\n')
+    .addHelpText('after', '\nAdd to an agent\'s MCP config:\n  {"mcpServers": {"orchestrator": {"command": "npx", "args": ["orch", "mcp"],\n    "env": {"ORCH_URL": "http://127.0.0.1:3000", "ORCH_API_KEY": "<agent key>"}}}}')
     .action(async (opts: { http?: number }) => {
       const make = () => createMcpServer(ctx.client(), { agentId: env.ORCH_AGENT_ID || undefined, version: VERSION });
       if (opts.http) return serveHttp(opts.http, make, ctx);

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { PlanAnalysis, PlanView, TemplateList, WorkflowView } from '@orch/contracts';
-import { details, printJson, table } from '../output';
-import { jsonOption, nonNegativeInt, positiveInt, UsageError, type CommandContext } from './context';
+import type { PlanAnalysis, PlanView, ValidateDagBody } from '@orch/contracts';
+import { ok, type Schema } from '../client';
+import { details, PLAIN, printJson, table, type Style } from '../output';
+import { examples, jsonOption, nonNegativeInt, positiveInt, UsageError, type CommandContext } from './context';
 
 /** `--param key=value`, repeatable. */
 function param(input: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -14,34 +15,51 @@ function param(input: string, previous: Record<string, string> = {}): Record<str
 /** `orch plan create|show|validate|accept` and `orch workflow start|show|pause|resume|cancel`. */
 export function planCommands(program: Command, ctx: CommandContext): void {
   const out = (opts: { json?: boolean }, value: unknown, human: () => string) => (opts.json ? printJson(ctx.io, value) : ctx.io.stdout.write(human()));
-  const plan = program.command('plan').description('decompose a goal into a task DAG, check it, and accept it into a sprint');
+  const style = () => ctx.style('stdout');
+  const plan = examples(
+    program.command('plan').description('decompose a goal into a task DAG, check it, and accept it into a sprint'),
+    'orch plan templates',
+    'orch plan create feature "Let users pick a dark theme" --param feature="dark mode" --sprint SPR-001',
+    'orch plan accept PLN-0A1B2C3D4E',
+  );
 
-  jsonOption(plan.command('create').description('plan a goal with a template').argument('<template>', 'feature, bug_fix, refactor, research').argument('<goal>'))
+  examples(
+    jsonOption(plan.command('create').description('plan a goal with a template').argument('<template>', 'feature, bug_fix, refactor, research').argument('<goal>')),
+    'orch plan create feature "Let users pick a dark theme" --param feature="dark mode" --sprint SPR-001',
+    'orch plan create bug_fix "Login fails after a password reset" --agents 3 --json',
+  )
     .option('--param <key=value>', 'a template parameter (repeatable), e.g. --param feature="dark mode"', param)
     .option('--sprint <code>', 'the sprint its tasks will go to when accepted')
     .option('--agents <n>', 'agents the wall-clock estimate assumes', positiveInt)
     .action(async (template: string, goal: string, opts: { param?: Record<string, string>; sprint?: string; agents?: number; json?: boolean }) => {
       const body = { template, goal, params: opts.param, sprintCode: opts.sprint, agents: opts.agents };
-      const p = (await ctx.client().post<PlanView>('/api/v1/plans', body)).body;
-      out(opts, p, () => planText(p));
+      const p = await ok(ctx.client().api.POST('/api/v1/plans', { body }));
+      out(opts, p, () => planText(p, style()));
     });
 
-  jsonOption(plan.command('templates').description('list the plan templates and their parameters')).action(async (opts: { json?: boolean }) => {
-    const list = (await ctx.client().get<TemplateList>('/api/v1/plans/templates')).body;
+  examples(jsonOption(plan.command('templates').description('list the plan templates and their parameters')), 'orch plan templates', 'orch plan templates --json').action(async (opts: { json?: boolean }) => {
+    const list = await ok(ctx.client().api.GET('/api/v1/plans/templates'));
     out(opts, list, () =>
       table(
         ['TEMPLATE', 'TASKS', 'PARAMETERS', 'DESCRIPTION'],
         list.items.map((t) => [t.name, t.taskCount, t.params.map((p) => (p.required ? `${p.name} (required)` : `${p.name}=${p.default ?? ''}`)).join(', '), t.description]),
+        style(),
       ),
     );
   });
 
-  jsonOption(plan.command('show').description('show a plan').argument('<id>', 'e.g. PLN-0A1B2C3D4E')).action(async (id: string, opts: { json?: boolean }) => {
-    const p = (await ctx.client().get<PlanView>(`/api/v1/plans/${encodeURIComponent(id)}`)).body;
-    out(opts, p, () => planText(p));
-  });
+  examples(jsonOption(plan.command('show').description('show a plan').argument('<id>', 'e.g. PLN-0A1B2C3D4E')), 'orch plan show PLN-0A1B2C3D4E', 'orch plan show PLN-0A1B2C3D4E --json').action(
+    async (id: string, opts: { json?: boolean }) => {
+      const p = await ok(ctx.client().api.GET('/api/v1/plans/{id}', { params: { path: { id } } }));
+      out(opts, p, () => planText(p, style()));
+    },
+  );
 
-  jsonOption(plan.command('validate').description('check a DAG from a JSON file ({"tasks": [...]} or an array); exit 1 when invalid').argument('<file>'))
+  examples(
+    jsonOption(plan.command('validate').description('check a DAG from a JSON file ({"tasks": [...]} or an array); exit 1 when invalid').argument('<file>')),
+    'orch plan validate dag.json',
+    'orch plan validate dag.json --agents 4 --json',
+  )
     .option('--agents <n>', 'agents for the wall-clock estimate', positiveInt)
     .action(async (file: string, opts: { agents?: number; json?: boolean }) => {
       let parsed: unknown;
@@ -50,21 +68,27 @@ export function planCommands(program: Command, ctx: CommandContext): void {
       } catch (error) {
         throw new UsageError(`${file}: ${(error as Error).message}`);
       }
-      const body = Array.isArray(parsed) ? { tasks: parsed, agents: opts.agents } : { ...(parsed as object), ...(opts.agents ? { agents: opts.agents } : {}) };
-      const a = (await ctx.client().post<PlanAnalysis>('/api/v1/plans/validate', body)).body;
-      out(opts, a, () => analysisText(a));
+      // The file is sent as it is: the gateway checks it and names each wrong field (exit 1).
+      const body = (Array.isArray(parsed) ? { tasks: parsed, agents: opts.agents } : { ...(parsed as object), ...(opts.agents ? { agents: opts.agents } : {}) }) as ValidateDagBody;
+      const a = await ok(ctx.client().api.POST('/api/v1/plans/validate', { body }));
+      out(opts, a, () => analysisText(a, style()));
       if (!a.valid) ctx.setExitCode(1);
     });
 
-  jsonOption(plan.command('accept').description("create a plan's tasks in a sprint (idempotent)").argument('<id>'))
+  examples(jsonOption(plan.command('accept').description("create a plan's tasks in a sprint (idempotent)").argument('<id>')), 'orch plan accept PLN-0A1B2C3D4E', 'orch plan accept PLN-0A1B2C3D4E --sprint SPR-002')
     .option('--sprint <code>', "the sprint (default: the plan's)")
     .action(async (id: string, opts: { sprint?: string; json?: boolean }) => {
-      const p = (await ctx.client().post<PlanView>(`/api/v1/plans/${encodeURIComponent(id)}/accept`, { sprintCode: opts.sprint })).body;
-      out(opts, p, () => `accepted ${p.id} into ${p.sprintCode}: ${p.tasks.length} tasks\n` + table(['TASK', 'PLAN ID', 'TITLE'], p.tasks.map((t) => [t.taskCode, t.id, t.title])));
+      const p = await ok(ctx.client().api.POST('/api/v1/plans/{id}/accept', { params: { path: { id } }, body: { sprintCode: opts.sprint } }));
+      out(opts, p, () => `accepted ${p.id} into ${p.sprintCode}: ${p.tasks.length} tasks\n` + table(['TASK', 'PLAN ID', 'TITLE'], p.tasks.map((t) => [t.taskCode, t.id, t.title]), style()));
     });
 
-  const workflow = program.command('workflow').description('run an accepted plan or a sprint: readiness, retries, pause');
-  jsonOption(workflow.command('start').description('start a workflow'))
+  const workflow = examples(
+    program.command('workflow').description('run an accepted plan or a sprint: readiness, retries, pause'),
+    'orch workflow start --plan PLN-0A1B2C3D4E',
+    'orch workflow show WFL-0A1B2C3D4E',
+    'orch workflow pause WFL-0A1B2C3D4E --reason "release freeze"',
+  );
+  examples(jsonOption(workflow.command('start').description('start a workflow')), 'orch workflow start --plan PLN-0A1B2C3D4E', 'orch workflow start --sprint SPR-001 --max-attempts 3 --backoff 5000')
     .option('--plan <id>', 'an accepted plan')
     .option('--sprint <code>', 'or a sprint')
     .option('--max-attempts <n>', 'runs of a task before it is BLOCKED', positiveInt)
@@ -72,56 +96,70 @@ export function planCommands(program: Command, ctx: CommandContext): void {
     .action(async (opts: { plan?: string; sprint?: string; maxAttempts?: number; backoff?: number; json?: boolean }) => {
       if (!opts.plan === !opts.sprint) throw new UsageError('name exactly one of --plan or --sprint');
       const retry = opts.maxAttempts || opts.backoff !== undefined ? { maxAttempts: opts.maxAttempts, backoffMs: opts.backoff } : undefined;
-      const w = (await ctx.client().post<WorkflowView>('/api/v1/workflows', { planId: opts.plan, sprintCode: opts.sprint, retry })).body;
-      out(opts, w, () => workflowText(w));
+      const w = await ok(ctx.client().api.POST('/api/v1/workflows', { body: { planId: opts.plan, sprintCode: opts.sprint, retry } }));
+      out(opts, w, () => workflowText(w, style()));
     });
-  jsonOption(workflow.command('show').description('show a workflow and its progress').argument('<id>')).action(async (id: string, opts: { json?: boolean }) => {
-    const w = (await ctx.client().get<WorkflowView>(`/api/v1/workflows/${encodeURIComponent(id)}`)).body;
-    out(opts, w, () => workflowText(w));
-  });
+  examples(jsonOption(workflow.command('show').description('show a workflow and its progress').argument('<id>')), 'orch workflow show WFL-0A1B2C3D4E', 'orch workflow show WFL-0A1B2C3D4E --json').action(
+    async (id: string, opts: { json?: boolean }) => {
+      const w = await ok(ctx.client().api.GET('/api/v1/workflows/{id}', { params: { path: { id } } }));
+      out(opts, w, () => workflowText(w, style()));
+    },
+  );
+  // One route per verb, each spelled out so the compiler checks it against the API.
+  const verbs = {
+    pause: (id: string, reason?: string) => ctx.client().api.POST('/api/v1/workflows/{id}/pause', { params: { path: { id } }, body: { reason } }),
+    resume: (id: string, reason?: string) => ctx.client().api.POST('/api/v1/workflows/{id}/resume', { params: { path: { id } }, body: { reason } }),
+    cancel: (id: string, reason?: string) => ctx.client().api.POST('/api/v1/workflows/{id}/cancel', { params: { path: { id } }, body: { reason } }),
+  };
   for (const verb of ['pause', 'resume', 'cancel'] as const) {
-    jsonOption(workflow.command(verb).description(`${verb} a workflow`).argument('<id>'))
+    examples(jsonOption(workflow.command(verb).description(`${verb} a workflow`).argument('<id>')), `orch workflow ${verb} WFL-0A1B2C3D4E`, `orch workflow ${verb} WFL-0A1B2C3D4E --reason "release freeze" --json`)
       .option('--reason <text>', 'why')
       .action(async (id: string, opts: { reason?: string; json?: boolean }) => {
-        const w = (await ctx.client().post<WorkflowView>(`/api/v1/workflows/${encodeURIComponent(id)}/${verb}`, { reason: opts.reason })).body;
-        out(opts, w, () => workflowText(w));
+        const w = await ok(verbs[verb](id, opts.reason));
+        out(opts, w, () => workflowText(w, style()));
       });
   }
 }
 
-export function planText(p: PlanView): string {
+export function planText(p: PlanView, style: Style = PLAIN): string {
   const layerOf = new Map(p.analysis.layers.flatMap((ids, l) => ids.map((id) => [id, l] as const)));
   const critical = new Set(p.analysis.criticalPath);
-  const head = details([
-    ['plan', p.id],
-    ['status', p.status],
-    ['goal', p.goal],
-    ['template', `${p.template} (${p.decomposer})`],
-    ['sprint', p.sprintCode],
-  ]);
+  const head = details(
+    [
+      ['plan', p.id],
+      ['status', p.status],
+      ['goal', p.goal],
+      ['template', `${p.template} (${p.decomposer})`],
+      ['sprint', p.sprintCode],
+    ],
+    style,
+  );
   const rows = p.tasks.map((t) => [t.id, layerOf.get(t.id), `${t.estimateMinutes}m`, t.estimateLabel, critical.has(t.id) ? '*' : '', t.taskCode, t.requiredCapabilities.join(','), t.dependsOn.join(','), t.title]);
-  return `${head}\n${table(['ID', 'LAYER', 'EST', 'ESTIMATE FROM', 'CRIT', 'TASK', 'CAPABILITIES', 'DEPENDS ON', 'TITLE'], rows)}\n${analysisText(p.analysis)}`;
+  return `${head}\n${table(['ID', 'LAYER', 'EST', 'ESTIMATE FROM', 'CRIT', 'TASK', 'CAPABILITIES', 'DEPENDS ON', 'TITLE'], rows, style)}\n${analysisText(p.analysis, style)}`;
 }
 
-export function analysisText(a: PlanAnalysis): string {
-  const lines = a.errors.map((e) => `error ${e.code}: ${e.message}\n`);
+export function analysisText(a: PlanAnalysis, style: Style = PLAIN): string {
+  const lines = a.errors.map((e) => `${style.red(`error ${e.code}`)}: ${e.message}\n`);
   if (a.valid) {
     lines.push(
-      details([
+      details(
+        [
         ['tasks', a.taskCount],
         ['layers', a.layers.length],
         ['critical path', `${a.criticalPathMinutes} min: ${a.criticalPath.join(' → ')}`],
         ['total effort', `${a.totalEffortMinutes} min`],
         ['wall clock', `${a.wallClockMinutes} min with ${a.agents} agent${a.agents > 1 ? 's' : ''}`],
         ['cost', `${a.estimatedCost} (${a.costPerHour}/h)`],
-      ]),
+        ],
+        style,
+      ),
     );
   }
-  for (const w of a.warnings) lines.push(`warning ${w.code}: ${w.message}\n`);
+  for (const w of a.warnings) lines.push(`${style.yellow(`warning ${w.code}`)}: ${w.message}\n`);
   return lines.join('');
 }
 
-export function workflowText(w: WorkflowView): string {
+export function workflowText(w: Schema<'WorkflowView'>, style: Style = PLAIN): string {
   const counts = Object.entries(w.counts).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ');
   return details([
     ['workflow', w.id],
@@ -133,5 +171,5 @@ export function workflowText(w: WorkflowView): string {
     ['eta', w.eta],
     ['retry', `${w.retry.maxAttempts} attempts, backoff ${w.retry.backoffMs} ms`],
     ['attempts', Object.entries(w.attempts).map(([t, n]) => `${t}: ${n}`)],
-  ]);
+  ], style);
 }

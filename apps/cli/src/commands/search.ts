@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { SearchHit, SearchResult, SearchScope } from '@orch/contracts';
+import { ok } from '../client';
 import { readContext, type CliContext } from '../context-store';
 import { printJson, table } from '../output';
-import { jsonOption, oneOf, positiveInt, UsageError, type CommandContext } from './context';
+import { examples, jsonOption, oneOf, positiveInt, UsageError, type CommandContext } from './context';
 
 const SCOPES = ['session', 'task', 'sprint', 'project'] as const;
 const CONTEXT_KEY: Record<Exclude<SearchScope, 'PROJECT'>, keyof CliContext> = { SESSION: 'sessionKey', TASK: 'taskCode', SPRINT: 'sprintCode' };
@@ -37,11 +38,16 @@ export function highlight(snippet: string, colour: boolean): string {
  * current session, task or sprint (ids from the current context when not given), or the project.
  */
 export function searchCommand(program: Command, ctx: CommandContext, env: NodeJS.ProcessEnv): void {
-  jsonOption(
-    program
-      .command('context-search')
-      .description('search the history of a session, task, sprint or the project ("phrases", -exclude, file paths, event types)')
-      .argument('<query>'),
+  examples(
+    jsonOption(
+      program
+        .command('context-search')
+        .description('search the history of a session, task, sprint or the project ("phrases", -exclude, file paths, event types)')
+        .argument('<query>'),
+    ),
+    'orch context-search "theme -test"',
+    'orch context-search migration --scope task --summary',
+    'orch context-search "ECONNREFUSED" --scope sprint --id SPR-001 --limit 5 --json',
   )
     .option('--scope <scope>', `${SCOPES.join('|')} (default: project)`, oneOf(SCOPES))
     .option('--id <id>', 'session key, task code or sprint code (default: the current one from `orch` context)')
@@ -52,10 +58,10 @@ export function searchCommand(program: Command, ctx: CommandContext, env: NodeJS
       if (q.trim() === '') throw new UsageError('the query must not be empty');
       const scope = (opts.scope ?? 'project').toUpperCase() as SearchScope;
       const id = scope === 'PROJECT' ? undefined : (opts.id ?? currentId(scope, env));
-      const query = { q, scope, id, limit: opts.limit, summary: opts.summary ? 'true' : undefined, noCache: opts.cache ? undefined : 'true' };
-      const { body } = await ctx.client().get<SearchResult>('/api/v1/search', query);
+      const query = { q, scope, id, limit: opts.limit, summary: opts.summary ? ('true' as const) : undefined, noCache: opts.cache ? undefined : ('true' as const) };
+      const body = await ok(ctx.client().api.GET('/api/v1/search', { params: { query } }));
       if (opts.json) return printJson(ctx.io, body);
-      ctx.io.stdout.write(render(body, !env.NO_COLOR && (env.FORCE_COLOR === '1' || process.stdout.isTTY === true)));
+      ctx.io.stdout.write(render(body, ctx.style('stdout').enabled));
     });
 }
 

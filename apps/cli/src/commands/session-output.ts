@@ -1,5 +1,9 @@
-import type { Briefing, Instructions, SessionReply } from '@orch/contracts';
-import { details, type Io } from '../output';
+import type { Schema } from '../client';
+import { details, PLAIN, type Io, type Style } from '../output';
+
+type SessionReply = Schema<'SessionReply'>;
+type Instructions = SessionReply['instructions'];
+type Briefing = Schema<'Briefing'>;
 
 /** The instructions block, as a person reads it: what next, what is missing, commands to try. */
 export function instructionsText(i: Instructions): string {
@@ -10,7 +14,7 @@ export function instructionsText(i: Instructions): string {
   return out.length ? out.join('\n') + '\n' : '';
 }
 
-export function sessionText(r: SessionReply): string {
+export function sessionText(r: SessionReply, style: Style = PLAIN): string {
   const s = r.session;
   const position = `${s.currentPhase} (${s.phases.indexOf(s.currentPhase) + 1}/${s.phases.length})`;
   return (
@@ -20,7 +24,7 @@ export function sessionText(r: SessionReply): string {
       ['phase', position],
       ['status', s.status],
       ['time', r.instructions.contextReminder.timeElapsed],
-    ]) + instructionsText(r.instructions)
+    ], style) + instructionsText(r.instructions)
   );
 }
 
@@ -40,8 +44,8 @@ export function briefingText(b: Briefing): string {
   return lines.join('\n') + '\n';
 }
 
-export function printReply(io: Io, reply: SessionReply, notes: string[] = []): void {
+export function printReply(io: Io, reply: SessionReply, notes: string[] = [], style: Style = PLAIN): void {
   if (reply.briefing) io.stdout.write(briefingText(reply.briefing));
-  io.stdout.write(sessionText(reply));
+  io.stdout.write(sessionText(reply, style));
   for (const w of [...reply.warnings, ...notes]) io.stderr.write(`note: ${w}\n`);
 }

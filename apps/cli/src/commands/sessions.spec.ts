@@ -70,7 +70,10 @@ describe('orch session commands', () => {
       updateContext({ sessionKey: KEY }, { ORCH_HOME: home });
       const gate = await run(['phase-complete'], env(gw.url));
       expect(gate.code).toBe(3);
-      expect(gate.err).toBe('error SESSION.PHASE_REQUIREMENTS_MISSING: INTAKE cannot complete\n  missing artifact TASK.md: register it: orch artifact TASK.md ./TASK.md\n');
+      expect(gate.err).toBe(
+        'error SESSION.PHASE_REQUIREMENTS_MISSING: INTAKE cannot complete\n  missing artifact TASK.md: register it: orch artifact TASK.md ./TASK.md\n' +
+          'hint: provide each missing item above, then run the command again (--override/--force with --reason only where your role allows)\n',
+      );
       expect(gw.requests.find((r) => r.method === 'POST')!.body).toEqual({ phase: 'INTAKE' });
       expect((await run(['session-resume', '--agent', 'other'], env(gw.url))).code).toBe(4);
     } finally {

@@ -29,6 +29,15 @@ export interface paths {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };
     post: operations["heartbeatAgent"];
   };
+  "/api/v1/budgets/{scope}/{id}": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    get: operations["getBudget"];
+    put: operations["setBudget"];
+  };
+  "/api/v1/budgets/{scope}/{id}/usage": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    post: operations["reportBudgetUsage"];
+  };
   "/api/v1/bugs": {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };
     get: operations["listBugs"];
@@ -68,6 +77,11 @@ export interface paths {
     get: operations["getMyContext"];
     put: operations["putMyContext"];
   };
+  "/api/v1/me/conversation": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    get: operations["listMyTurns"];
+    post: operations["addMyTurn"];
+  };
   "/api/v1/me/done": {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };
     post: operations["finishMyTask"];
@@ -98,7 +112,18 @@ export interface paths {
   };
   "/api/v1/me/state": {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    get: operations["listMySessionState"];
     patch: operations["updateMySessionState"];
+  };
+  "/api/v1/me/state/{name}": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    delete: operations["removeMySessionState"];
+    get: operations["getMySessionState"];
+    put: operations["putMySessionState"];
+  };
+  "/api/v1/me/state/{name}/history": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    get: operations["getMySessionStateHistory"];
   };
   "/api/v1/me/suspend": {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };
@@ -123,6 +148,18 @@ export interface paths {
   "/api/v1/plans/{id}/accept": {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };
     post: operations["acceptPlan"];
+  };
+  "/api/v1/resources": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    get: operations["getResources"];
+  };
+  "/api/v1/resources/hosts": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    post: operations["registerHost"];
+  };
+  "/api/v1/resources/quotas": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    put: operations["setResourceQuotas"];
   };
   "/api/v1/search": {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };
@@ -161,6 +198,11 @@ export interface paths {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };
     patch: operations["updateSessionState"];
   };
+  "/api/v1/sessions/{key}/conversation": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    get: operations["listTurns"];
+    post: operations["addTurn"];
+  };
   "/api/v1/sessions/{key}/done": {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };
     post: operations["finishTask"];
@@ -168,6 +210,19 @@ export interface paths {
   "/api/v1/sessions/{key}/end": {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };
     post: operations["endSession"];
+  };
+  "/api/v1/sessions/{key}/logs": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    get: operations["listLogs"];
+    post: operations["appendLogs"];
+  };
+  "/api/v1/sessions/{key}/logs/export": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    get: operations["exportLogs"];
+  };
+  "/api/v1/sessions/{key}/logs/stats": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    get: operations["logStats"];
   };
   "/api/v1/sessions/{key}/notes": {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };
@@ -184,6 +239,20 @@ export interface paths {
   "/api/v1/sessions/{key}/resume": {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };
     post: operations["resumeSession"];
+  };
+  "/api/v1/sessions/{key}/state": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    get: operations["listSessionState"];
+  };
+  "/api/v1/sessions/{key}/state/{name}": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    delete: operations["removeSessionState"];
+    get: operations["getSessionState"];
+    put: operations["putSessionState"];
+  };
+  "/api/v1/sessions/{key}/state/{name}/history": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    get: operations["getSessionStateHistory"];
   };
   "/api/v1/sessions/{key}/suspend": {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };
@@ -348,6 +417,34 @@ export interface operations {
       503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
     };
   };
+  addMyTurn: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: { content: { "application/json": components["schemas"]["AddTurnBody"] } };
+    responses: {
+      201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["TurnReply"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      409: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      413: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      415: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      422: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
   addNote: {
     parameters: {
       query?: never;
@@ -363,6 +460,36 @@ export interface operations {
           headers: { [name: string]: unknown };
           content: {
             "application/json": components["schemas"]["SessionReply"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      409: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      413: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      415: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      422: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  addTurn: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody: { content: { "application/json": components["schemas"]["AddTurnBody"] } };
+    responses: {
+      201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["TurnReply"];
           };
         };
       400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
@@ -401,6 +528,36 @@ export interface operations {
       401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  appendLogs: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody: { content: { "application/json": components["schemas"]["AppendSessionLogsBody"] } };
+    responses: {
+      201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["AppendSessionLogsReply"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      409: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      413: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      415: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      422: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
@@ -710,6 +867,37 @@ export interface operations {
       503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
     };
   };
+  exportLogs: {
+    parameters: {
+      query?: {
+        level?: "debug" | "info" | "warn" | "error" | "critical";
+        source?: "orchestrator" | "agent" | "task" | "system";
+        q?: string;
+        since?: string;
+      };
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/x-ndjson": string;
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
   finishMyTask: {
     parameters: {
       query?: never;
@@ -825,6 +1013,7 @@ export interface operations {
     parameters: {
       query?: {
         actions?: number;
+        turns?: number;
       };
       header?: never;
       path: {
@@ -838,6 +1027,33 @@ export interface operations {
           headers: { [name: string]: unknown };
           content: {
             "application/json": components["schemas"]["Briefing"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  getBudget: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        scope: "session" | "workflow";
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["BudgetView"];
           };
         };
       400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
@@ -905,6 +1121,7 @@ export interface operations {
     parameters: {
       query?: {
         actions?: number;
+        turns?: number;
       };
       header?: never;
       path?: never;
@@ -974,6 +1191,65 @@ export interface operations {
       503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
     };
   };
+  getMySessionState: {
+    parameters: {
+      query?: {
+        scope?: "shared" | "private" | "temporary";
+        agent?: string;
+      };
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["StateEntry"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  getMySessionStateHistory: {
+    parameters: {
+      query?: {
+        scope?: "shared" | "private";
+        agent?: string;
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["StateHistory"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
   getPlan: {
     parameters: {
       query?: never;
@@ -1000,6 +1276,29 @@ export interface operations {
       503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
     };
   };
+  getResources: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["ResourcesView"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
   getSession: {
     parameters: {
       query?: never;
@@ -1015,6 +1314,67 @@ export interface operations {
           headers: { [name: string]: unknown };
           content: {
             "application/json": components["schemas"]["SessionReply"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  getSessionState: {
+    parameters: {
+      query?: {
+        scope?: "shared" | "private" | "temporary";
+        agent?: string;
+      };
+      header?: never;
+      path: {
+        key: string;
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["StateEntry"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  getSessionStateHistory: {
+    parameters: {
+      query?: {
+        scope?: "shared" | "private";
+        agent?: string;
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        key: string;
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["StateHistory"];
           };
         };
       400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
@@ -1289,6 +1649,91 @@ export interface operations {
       503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
     };
   };
+  listLogs: {
+    parameters: {
+      query?: {
+        level?: "debug" | "info" | "warn" | "error" | "critical";
+        source?: "orchestrator" | "agent" | "task" | "system";
+        q?: string;
+        since?: string;
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["SessionLogPage"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  listMySessionState: {
+    parameters: {
+      query?: {
+        scope?: "shared" | "private" | "temporary";
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["StateList"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  listMyTurns: {
+    parameters: {
+      query?: {
+        limit?: number;
+        before?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["TurnPage"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
   listPlanTemplates: {
     parameters: {
       query?: never;
@@ -1307,6 +1752,34 @@ export interface operations {
       400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  listSessionState: {
+    parameters: {
+      query?: {
+        scope?: "shared" | "private" | "temporary";
+      };
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["StateList"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
@@ -1396,6 +1869,35 @@ export interface operations {
       503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
     };
   };
+  listTurns: {
+    parameters: {
+      query?: {
+        limit?: number;
+        before?: number;
+      };
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["TurnPage"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
   listWebhookDeliveries: {
     parameters: {
       query?: {
@@ -1470,6 +1972,32 @@ export interface operations {
       413: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       415: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       422: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  logStats: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["SessionLogStats"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
@@ -1636,6 +2164,69 @@ export interface operations {
       403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       409: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      413: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      415: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      422: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  putMySessionState: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: { content: { "application/json": components["schemas"]["PutStateBody"] } };
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["StateEntryReply"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      409: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      412: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      413: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      415: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      422: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  putSessionState: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: { content: { "application/json": components["schemas"]["PutStateBody"] } };
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["StateEntryReply"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      409: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      412: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       413: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       415: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       422: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
@@ -1894,6 +2485,33 @@ export interface operations {
       503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
     };
   };
+  registerHost: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: { content: { "application/json": components["schemas"]["RegisterHostBody"] } };
+    responses: {
+      201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["HostView"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      409: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      413: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      415: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      422: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
   registerMyArtifact: {
     parameters: {
       query?: never;
@@ -1907,6 +2525,100 @@ export interface operations {
           headers: { [name: string]: unknown };
           content: {
             "application/json": components["schemas"]["SessionReply"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      409: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      413: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      415: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      422: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  removeMySessionState: {
+    parameters: {
+      query?: {
+        scope?: "shared" | "private" | "temporary";
+      };
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["StateEntryReply"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      409: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      412: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      422: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  removeSessionState: {
+    parameters: {
+      query?: {
+        scope?: "shared" | "private" | "temporary";
+      };
+      header?: never;
+      path: {
+        key: string;
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["StateEntryReply"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      409: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      412: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      422: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  reportBudgetUsage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        scope: "session" | "workflow";
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: { content: { "application/json": components["schemas"]["BudgetUsageBody"] } };
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["BudgetUsageReply"];
           };
         };
       400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
@@ -2093,6 +2805,65 @@ export interface operations {
       400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  setBudget: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        scope: "session" | "workflow";
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: { content: { "application/json": components["schemas"]["SetBudgetBody"] } };
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["BudgetView"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      409: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      413: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      415: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      422: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  setResourceQuotas: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: { content: { "application/json": components["schemas"]["SetQuotasBody"] } };
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["QuotasReply"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      409: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      413: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      415: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      422: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
@@ -2480,6 +3251,14 @@ export interface operations {
 
 export interface components {
   schemas: {
+    AddTurnBody: {
+      role: "user" | "assistant" | "system" | "tool";
+      content: string;
+      tokens?: {
+        input?: number;
+        output?: number;
+      };
+    };
     AgentPage: {
       items: components["schemas"]["AgentView"][];
     };
@@ -2502,6 +3281,25 @@ export interface components {
       spawned: boolean;
       registeredAt: string | null;
       version: number;
+    };
+    AppendSessionLogsBody: {
+      lines: {
+        level: "debug" | "info" | "warn" | "error" | "critical";
+        source: "orchestrator" | "agent" | "task" | "system";
+        message: string;
+        at?: string;
+        context?: {
+          [key: string]: string | number | boolean | null;
+        };
+      }[];
+    };
+    AppendSessionLogsReply: {
+      sessionKey: string;
+      accepted: number;
+      redactions: number;
+      first: string;
+      last: string;
+      warnings: string[];
     };
     ArtifactBody: {
       name: string;
@@ -2582,6 +3380,26 @@ export interface components {
         at: string;
         by: string;
       }[];
+      recentTurns: {
+        turn: number;
+        role: "user" | "assistant" | "system" | "tool";
+        content: string;
+        tokens: {
+          input: number;
+          output: number;
+        } | null;
+        redactions: number;
+        phase: string;
+        at: string;
+        by: string;
+      }[];
+      conversation: {
+        turns: number;
+        tokens: {
+          input: number;
+          output: number;
+        };
+      };
       openBugs: {
         hash: string;
         message: string;
@@ -2641,6 +3459,67 @@ export interface components {
           estimateMinutes: number | null;
         };
       };
+    };
+    BudgetUsageBody: {
+      tokens?: number;
+      costUsd?: number;
+      wallSeconds?: number;
+    };
+    BudgetUsageReply: {
+      scope: "session" | "workflow";
+      id: string;
+      dimensions: {
+        tokens: {
+          limit: number | null;
+          used: number;
+          percent: number | null;
+          thresholdsCrossed: number[];
+        };
+        costUsd: {
+          limit: number | null;
+          used: number;
+          percent: number | null;
+          thresholdsCrossed: number[];
+        };
+        wallSeconds: {
+          limit: number | null;
+          used: number;
+          percent: number | null;
+          thresholdsCrossed: number[];
+        };
+      };
+      exceeded: ("tokens" | "costUsd" | "wallSeconds")[];
+      version: number;
+      crossed: {
+        dimension: "tokens" | "costUsd" | "wallSeconds";
+        percent: number;
+      }[];
+    };
+    BudgetView: {
+      scope: "session" | "workflow";
+      id: string;
+      dimensions: {
+        tokens: {
+          limit: number | null;
+          used: number;
+          percent: number | null;
+          thresholdsCrossed: number[];
+        };
+        costUsd: {
+          limit: number | null;
+          used: number;
+          percent: number | null;
+          thresholdsCrossed: number[];
+        };
+        wallSeconds: {
+          limit: number | null;
+          used: number;
+          percent: number | null;
+          thresholdsCrossed: number[];
+        };
+      };
+      exceeded: ("tokens" | "costUsd" | "wallSeconds")[];
+      version: number;
     };
     BugLogReply: {
       bug: components["schemas"]["BugView"];
@@ -2781,6 +3660,26 @@ export interface components {
       load: number;
       at: string;
     };
+    HostView: {
+      id: string;
+      source: "config" | "api" | "removed";
+      capacity: {
+        cpu: number;
+        memoryMb: number;
+        gpu: number;
+      };
+      used: {
+        cpu: number;
+        memoryMb: number;
+        gpu: number;
+      };
+      free: {
+        cpu: number;
+        memoryMb: number;
+        gpu: number;
+      };
+      allocations: number;
+    };
     LogBugBody: {
       message: string;
       errorType?: string;
@@ -2920,6 +3819,28 @@ export interface components {
       taskCode?: string | null;
       sessionKey?: string | null;
     };
+    PutStateBody: {
+      value: unknown;
+      scope?: "shared" | "private" | "temporary";
+      ttlSeconds?: number;
+    };
+    QuotasReply: {
+      quotas: {
+        perSprint: {
+          cpu?: number;
+          memoryMb?: number;
+          gpu?: number;
+        } | null;
+        sprints: {
+          [key: string]: {
+          cpu?: number;
+          memoryMb?: number;
+          gpu?: number;
+        };
+        };
+      };
+      warnings: string[];
+    };
     ReadinessReport: {
       status: "ready" | "unavailable";
       checks: {
@@ -2940,10 +3861,80 @@ export interface components {
       priority?: number;
       permission?: "full" | "limited" | "readonly";
     };
+    RegisterHostBody: {
+      id: string;
+      cpu: number;
+      memoryMb: number;
+      gpu?: number;
+    };
     RegisteredAgent: {
       agent: components["schemas"]["AgentView"];
       apiKey: string;
       warnings: string[];
+    };
+    ResourcesView: {
+      policy: "priority" | "fair_share";
+      hosts: components["schemas"]["HostView"][];
+      total: {
+        capacity: {
+          cpu: number;
+          memoryMb: number;
+          gpu: number;
+        };
+        used: {
+          cpu: number;
+          memoryMb: number;
+          gpu: number;
+        };
+        free: {
+          cpu: number;
+          memoryMb: number;
+          gpu: number;
+        };
+      };
+      sprints: {
+        sprintCode: string | null;
+        used: {
+          cpu: number;
+          memoryMb: number;
+          gpu: number;
+        };
+        quota: {
+          cpu?: number;
+          memoryMb?: number;
+          gpu?: number;
+        } | null;
+        allocations: number;
+      }[];
+      quotas: {
+        perSprint: {
+          cpu?: number;
+          memoryMb?: number;
+          gpu?: number;
+        } | null;
+        sprints: {
+          [key: string]: {
+          cpu?: number;
+          memoryMb?: number;
+          gpu?: number;
+        };
+        };
+      };
+      allocations: {
+        allocationId: string;
+        hostId: string;
+        agentId: string | null;
+        agentType: string;
+        sprintCode: string | null;
+        priority: number;
+        need: {
+          cpu: number;
+          memoryMb: number;
+          gpu: number;
+        };
+        allocatedAt: string;
+      }[];
+      version: number;
     };
     ResumeSessionBody: {
       agentId?: string;
@@ -2990,6 +3981,42 @@ export interface components {
           lastAt: string;
         }[];
       };
+    };
+    SessionLogPage: {
+      sessionKey: string;
+      items: {
+        cursor: string;
+        level: "debug" | "info" | "warn" | "error" | "critical";
+        source: "orchestrator" | "agent" | "task" | "system";
+        message: string;
+        at: string;
+        receivedAt: string;
+        context?: {
+          [key: string]: unknown;
+        };
+      }[];
+      next: string | null;
+      more: boolean;
+    };
+    SessionLogStats: {
+      sessionKey: string;
+      total: number;
+      byLevel: {
+        debug: number;
+        info: number;
+        warn: number;
+        error: number;
+        critical: number;
+      };
+      bySource: {
+        orchestrator: number;
+        agent: number;
+        task: number;
+        system: number;
+      };
+      errorRate: number;
+      firstAt: string | null;
+      lastAt: string | null;
     };
     SessionPage: {
       items: {
@@ -3070,6 +4097,13 @@ export interface components {
           [key: string]: unknown;
         };
         stateVersion: number;
+        conversation: {
+          turns: number;
+          tokens: {
+            input: number;
+            output: number;
+          };
+        };
         activeMs: number;
         estimateMinutes: number | null;
         version: number;
@@ -3107,15 +4141,44 @@ export interface components {
       warnings: string[];
       version: number;
     };
+    SetBudgetBody: {
+      tokens?: number | null;
+      costUsd?: number | null;
+      wallSeconds?: number | null;
+    };
+    SetQuotasBody: {
+      perSprint?: {
+        cpu?: number;
+        memoryMb?: number;
+        gpu?: number;
+      } | null;
+      sprints?: {
+        [key: string]: {
+        cpu?: number;
+        memoryMb?: number;
+        gpu?: number;
+      };
+      };
+    };
     SpawnAgentBody: {
       type: string;
       name?: string;
+      sprintCode?: string;
     };
     SpawnedAgent: {
       agent: components["schemas"]["AgentView"];
       apiKey: string;
       warnings: string[];
       pid: number;
+      placement?: {
+        allocationId: string;
+        hostId: string;
+        need: {
+          cpu: number;
+          memoryMb: number;
+          gpu: number;
+        };
+      };
     };
     SprintPage: {
       items: components["schemas"]["SprintView"][];
@@ -3143,6 +4206,75 @@ export interface components {
         backoffMs?: number;
         maxBackoffMs?: number;
       };
+    };
+    StateEntry: {
+      name: string;
+      scope: "shared" | "private" | "temporary";
+      value: unknown;
+      version: number;
+      owner: string | null;
+      updatedAt: string;
+      updatedBy: string;
+      expiresAt: string | null;
+    };
+    StateEntryReply: {
+      name: string;
+      scope: "shared" | "private" | "temporary";
+      value: unknown;
+      version: number;
+      owner: string | null;
+      updatedAt: string;
+      updatedBy: string;
+      expiresAt: string | null;
+      sessionKey: string;
+      removed: boolean;
+      instructions: {
+        nextActions: string[];
+        suggestedCommands: string[];
+        missing: {
+          kind: "artifact" | "field" | "summary" | "progress";
+          name: string;
+          hint: string;
+        }[];
+        phaseHooks: {
+          onStart: string[];
+          onEnd: string[];
+        };
+        git?: {
+          enabled: boolean;
+          trackCommits: boolean;
+          autoCommit: boolean;
+          commitMessage: string;
+        };
+        contextReminder: {
+          activeTask: string;
+          sessionKey: string;
+          phase: string;
+          status: "ACTIVE" | "SUSPENDED" | "COMPLETED" | "FAILED";
+          timeElapsed: string;
+          timeElapsedMs: number;
+          estimateMinutes: number | null;
+        };
+      };
+    };
+    StateHistory: {
+      sessionKey: string;
+      name: string;
+      scope: "shared" | "private";
+      owner: string | null;
+      items: {
+        version: number;
+        value: unknown;
+        removed: boolean;
+        at: string;
+        by: string;
+        seq: number;
+      }[];
+    };
+    StateList: {
+      sessionKey: string;
+      items: components["schemas"]["StateEntry"][];
+      sharedVersion: number;
     };
     StatePatchBody: {
       set?: {
@@ -3225,6 +4357,83 @@ export interface components {
         methods: string[];
         taskCount: number;
       }[];
+    };
+    TurnPage: {
+      sessionKey: string;
+      items: {
+        turn: number;
+        role: "user" | "assistant" | "system" | "tool";
+        content: string;
+        tokens: {
+          input: number;
+          output: number;
+        } | null;
+        redactions: number;
+        phase: string;
+        at: string;
+        by: string;
+      }[];
+      conversation: {
+        turns: number;
+        tokens: {
+          input: number;
+          output: number;
+        };
+      };
+      nextBefore: number | null;
+    };
+    TurnReply: {
+      sessionKey: string;
+      turn: {
+        turn: number;
+        role: "user" | "assistant" | "system" | "tool";
+        content: string;
+        tokens: {
+          input: number;
+          output: number;
+        } | null;
+        redactions: number;
+        phase: string;
+        at: string;
+        by: string;
+      };
+      conversation: {
+        turns: number;
+        tokens: {
+          input: number;
+          output: number;
+        };
+      };
+      version: number;
+      warnings: string[];
+      instructions: {
+        nextActions: string[];
+        suggestedCommands: string[];
+        missing: {
+          kind: "artifact" | "field" | "summary" | "progress";
+          name: string;
+          hint: string;
+        }[];
+        phaseHooks: {
+          onStart: string[];
+          onEnd: string[];
+        };
+        git?: {
+          enabled: boolean;
+          trackCommits: boolean;
+          autoCommit: boolean;
+          commitMessage: string;
+        };
+        contextReminder: {
+          activeTask: string;
+          sessionKey: string;
+          phase: string;
+          status: "ACTIVE" | "SUSPENDED" | "COMPLETED" | "FAILED";
+          timeElapsed: string;
+          timeElapsedMs: number;
+          estimateMinutes: number | null;
+        };
+      };
     };
     UpdateBugBody: {
       status: "RESOLVED";

@@ -1,4 +1,4 @@
-import type { GatewayClient } from '../client';
+import { ok, type GatewayClient } from '../client';
 import { changesSince, commitAll, headCommit, isRepository } from './git';
 
 export interface GitSettings {
@@ -18,7 +18,7 @@ export async function runHooks(hooks: string[], opts: { client: GatewayClient; s
   if (!hooks.some((h) => h.startsWith('git.'))) return done;
   if (opts.git && !opts.git.enabled) return ['git hooks skipped (git.enabled is off)'];
   if (!(await isRepository(opts.cwd))) return ['not a git repository: git hooks skipped'];
-  const path = `/api/v1/sessions/${encodeURIComponent(opts.sessionKey)}`;
+  const path = { path: { key: opts.sessionKey } };
   for (const hook of hooks) {
     if (hook === 'git.capture_commit_hash' || hook === 'git.capture_final_commit') {
       if (hook === 'git.capture_final_commit' && opts.git?.autoCommit) {
@@ -31,11 +31,12 @@ export async function runHooks(hooks: string[], opts: { client: GatewayClient; s
         done.push(`${hook}: no commit yet`);
         continue;
       }
-      await opts.client.post(`${path}/commits`, { hash: head.hash, message: head.message.slice(0, 10_000), author: head.author.slice(0, 500) || 'unknown', phase: opts.phase });
+      const body = { hash: head.hash, message: head.message.slice(0, 10_000), author: head.author.slice(0, 500) || 'unknown', phase: opts.phase };
+      await ok(opts.client.api.POST('/api/v1/sessions/{key}/commits', { params: path, body }));
       done.push(`${hook}: ${head.hash.slice(0, 7)}`);
     } else if (hook === 'git.diff_summary') {
       const changes = await changesSince(opts.baseCommit, opts.cwd);
-      await opts.client.post(`${path}/changes`, { files: changes.files.slice(0, 5_000), diffSummary: changes.diffSummary });
+      await ok(opts.client.api.POST('/api/v1/sessions/{key}/changes', { params: path, body: { files: changes.files.slice(0, 5_000), diffSummary: changes.diffSummary } }));
       done.push(`${hook}: ${changes.files.length} files${changes.diffSummary ? `, ${changes.diffSummary}` : ''}`);
     }
   }
@@ -52,7 +53,7 @@ export async function syncArtifacts(opts: { client: GatewayClient; sessionKey: s
   const dir = join(opts.cwd, '.orch', opts.taskCode);
   const written: string[] = [];
   for (const a of opts.artifacts.filter((x) => x.hasContent)) {
-    const body = (await opts.client.get<{ name: string; content: string | null }>(`/api/v1/sessions/${encodeURIComponent(opts.sessionKey)}/artifacts/${encodeURIComponent(a.name)}`)).body;
+    const body = await ok(opts.client.api.GET('/api/v1/sessions/{key}/artifacts/{name}', { params: { path: { key: opts.sessionKey, name: a.name } } }));
     if (body.content === null || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(body.name)) continue;
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, body.name), body.content);

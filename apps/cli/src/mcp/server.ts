@@ -1,6 +1,6 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { GatewayClient } from '../client';
+import { ok as answer, type GatewayClient } from '../client';
 import { failure, ok } from './render';
 import { TOOLS, type ToolEnv } from './tools';
 
@@ -27,15 +27,14 @@ export function createMcpServer(api: GatewayClient, opts: { agentId?: string; ve
   }
 
   const briefing = async (uri: URL, key?: string) => {
-    const path = key ? `/api/v1/sessions/${encodeURIComponent(key)}/briefing` : '/api/v1/me/briefing';
-    const res = await api.get<unknown>(path);
-    return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(res.body, null, 2) }] };
+    const body = await answer(key ? api.api.GET('/api/v1/sessions/{key}/briefing', { params: { path: { key } } }) : api.api.GET('/api/v1/me/briefing'));
+    return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(body, null, 2) }] };
   };
   const changes = async (uri: URL, code?: string) => {
-    const task = code ?? (await api.get<{ taskCode: string | null }>('/api/v1/me/context')).body.taskCode;
+    const task = code ?? (await answer(api.api.GET('/api/v1/me/context'))).taskCode;
     if (!task) throw new Error('No current task: start a session first, or read orch://tasks/{taskCode}/changes.md');
-    const res = await api.get<string>(`/api/v1/tasks/${encodeURIComponent(task)}/changes.md`);
-    return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: String(res.body ?? '') }] };
+    const text = await answer(api.api.GET('/api/v1/tasks/{code}/changes.md', { params: { path: { code: task } }, parseAs: 'text' }));
+    return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: String(text ?? '') }] };
   };
   server.registerResource('current-briefing', 'orch://session/current/briefing', { description: 'The resume briefing of your current session', mimeType: 'application/json' }, (uri) => briefing(uri));
   server.registerResource('current-changes', 'orch://task/current/changes.md', { description: "Your current task's CHANGES.md", mimeType: 'text/markdown' }, (uri) => changes(uri));

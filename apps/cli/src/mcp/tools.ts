@@ -14,7 +14,7 @@ import {
   StartSessionBody,
   TaskCode,
 } from '@orch/contracts';
-import type { GatewayClient } from '../client';
+import { ok, type GatewayClient, type Schema } from '../client';
 
 /** What a tool needs besides its arguments. */
 export interface ToolEnv {
@@ -32,19 +32,16 @@ export interface ToolSpec {
 }
 
 const sessionKey = { sessionKey: SessionKey.optional().describe('The session; omitted = your current session') };
-const enc = encodeURIComponent;
 
-/** `/sessions/:key/<action>` when a key is given, else `/me/<action>` (the caller's current session). */
-const sessionPath = (key: unknown, action: string) => (typeof key === 'string' ? `/api/v1/sessions/${enc(key)}/${action}` : `/api/v1/me/${action}`);
-
+/** The tool's arguments without `sessionKey`: the body of the session route. */
 function withoutKey(args: Record<string, unknown>): Record<string, unknown> {
   const { sessionKey: _key, ...rest } = args;
   return rest;
 }
 
 /** The caller's current context, from the server (the same one the CLI and `/me` routes use). */
-async function context(env: ToolEnv): Promise<{ taskCode: string | null; sessionKey: string | null; sprintCode: string | null }> {
-  return (await env.api.get<{ taskCode: string | null; sessionKey: string | null; sprintCode: string | null }>('/api/v1/me/context')).body;
+async function context(env: ToolEnv): Promise<Schema<'MeContext'>> {
+  return ok(env.api.api.GET('/api/v1/me/context'));
 }
 
 async function currentTask(args: Record<string, unknown>, env: ToolEnv): Promise<string> {
@@ -53,16 +50,26 @@ async function currentTask(args: Record<string, unknown>, env: ToolEnv): Promise
   return code;
 }
 
-const sessionCommand = (name: string, action: string, description: string, body: z.ZodObject): ToolSpec => ({
+type SessionAnswer = { session?: { sessionKey: string; currentPhase: string }; outcome?: string | null };
+/**
+ * Calls a session route: `/sessions/{key}/…` when a key is given, else `/me/…` (the caller's
+ * current session). Both routes are spelled out per tool so the compiler checks them; `body` is
+ * the tool's arguments, which the MCP server has already checked against the same contract.
+ */
+type SessionCall = (api: GatewayClient['api'], key: string | undefined, body: never) => Promise<{ data?: SessionAnswer; error?: unknown; response: Response }>;
+
+const sessionCommand = (name: string, description: string, body: z.ZodObject, call: SessionCall): ToolSpec => ({
   name,
   description,
   input: { ...sessionKey, ...body.shape },
   async run(args, env) {
-    const res = await env.api.post<{ session?: { sessionKey: string; currentPhase: string }; outcome?: string }>(sessionPath(args.sessionKey, action), withoutKey(args));
-    const s = res.body.session;
-    return { headline: s ? `${name}: session ${s.sessionKey} is in ${s.currentPhase}${res.body.outcome ? ` (${res.body.outcome})` : ''}` : `${name}: done`, body: res.body };
+    const reply = await ok(call(env.api.api, typeof args.sessionKey === 'string' ? args.sessionKey : undefined, withoutKey(args) as never));
+    const s = reply.session;
+    return { headline: s ? `${name}: session ${s.sessionKey} is in ${s.currentPhase}${reply.outcome ? ` (${reply.outcome})` : ''}` : `${name}: done`, body: reply };
   },
 });
+
+const at = (key: string) => ({ params: { path: { key } } });
 
 export const TOOLS: ToolSpec[] = [
   {
@@ -72,8 +79,8 @@ export const TOOLS: ToolSpec[] = [
     async run(args, env) {
       const taskCode = await currentTask(args, env);
       const agentId = (args.agentId as string | undefined) ?? env.agentId;
-      const res = await env.api.post<{ session: { sessionKey: string; currentPhase: string }; outcome: string }>('/api/v1/sessions', { taskCode, ...(agentId ? { agentId } : {}) });
-      return { headline: `Session ${res.body.session.sessionKey} ${res.body.outcome} on ${taskCode}, phase ${res.body.session.currentPhase}`, body: res.body };
+      const reply = await ok(env.api.api.POST('/api/v1/sessions', { body: { taskCode, ...(agentId ? { agentId } : {}) } }));
+      return { headline: `Session ${reply.session.sessionKey} ${reply.outcome} on ${taskCode}, phase ${reply.session.currentPhase}`, body: reply };
     },
   },
   {
@@ -84,26 +91,38 @@ export const TOOLS: ToolSpec[] = [
       const key = (args.sessionKey as string | undefined) ?? (await context(env)).sessionKey;
       if (!key) throw new Error('No session given and none is current: pass sessionKey, or session_start a task.');
       const agentId = (args.agentId as string | undefined) ?? env.agentId;
-      await env.api.post(`/api/v1/sessions/${enc(key)}/resume`, { ...withoutKey(args), ...(agentId ? { agentId } : {}) });
-      const briefing = (await env.api.get<{ currentPhase: string; openGate: unknown[]; lastActions: Array<{ summary: string }> }>(`/api/v1/sessions/${enc(key)}/briefing`)).body;
+      const body = { ...(withoutKey(args) as Schema<'ResumeSessionBody'>), ...(agentId ? { agentId } : {}) };
+      await ok(env.api.api.POST('/api/v1/sessions/{key}/resume', { ...at(key), body }));
+      const briefing = await ok(env.api.api.GET('/api/v1/sessions/{key}/briefing', at(key)));
       const actions = briefing.lastActions.map((a) => `  - ${a.summary}`).join('\n');
       return { headline: `Resumed ${key} in ${briefing.currentPhase}; ${briefing.openGate.length} item(s) open in this phase.${actions ? `\nLast actions:\n${actions}` : ''}`, body: briefing };
     },
   },
-  sessionCommand('phase_complete', 'phase-complete', 'Complete the current phase and move to the next. A gate that is not met answers with each missing artifact or field; override (with a reason) only if your role allows it.', PhaseCompleteBody),
-  sessionCommand('session_end', 'end', 'End the session (from CLOSE; force with a reason otherwise).', EndSessionBody),
-  sessionCommand('note', 'notes', 'Add a note to the session: a decision, a finding, something the next agent should know.', NoteBody),
-  sessionCommand('update', 'progress', 'Record progress on the task (text, optional percent). `done` needs at least one.', ProgressBody),
-  sessionCommand('artifact', 'artifacts', 'Register an artifact of the current phase (e.g. PLAN.md): its content (≤ 256 KB), or a uri with its sha256.', ArtifactBody),
+  sessionCommand('phase_complete', 'Complete the current phase and move to the next. A gate that is not met answers with each missing artifact or field; override (with a reason) only if your role allows it.', PhaseCompleteBody, (api, key, body: Schema<'PhaseCompleteBody'>) =>
+    key ? api.POST('/api/v1/sessions/{key}/phase-complete', { ...at(key), body }) : api.POST('/api/v1/me/phase-complete', { body }),
+  ),
+  sessionCommand('session_end', 'End the session (from CLOSE; force with a reason otherwise).', EndSessionBody, (api, key, body: Schema<'EndSessionBody'>) =>
+    key ? api.POST('/api/v1/sessions/{key}/end', { ...at(key), body }) : api.POST('/api/v1/me/end', { body }),
+  ),
+  sessionCommand('note', 'Add a note to the session: a decision, a finding, something the next agent should know.', NoteBody, (api, key, body: Schema<'NoteBody'>) =>
+    key ? api.POST('/api/v1/sessions/{key}/notes', { ...at(key), body }) : api.POST('/api/v1/me/notes', { body }),
+  ),
+  sessionCommand('update', 'Record progress on the task (text, optional percent). `done` needs at least one.', ProgressBody, (api, key, body: Schema<'ProgressBody'>) =>
+    key ? api.POST('/api/v1/sessions/{key}/progress', { ...at(key), body }) : api.POST('/api/v1/me/progress', { body }),
+  ),
+  sessionCommand('artifact', 'Register an artifact of the current phase (e.g. PLAN.md): its content (≤ 256 KB), or a uri with its sha256.', ArtifactBody, (api, key, body: Schema<'ArtifactBody'>) =>
+    key ? api.POST('/api/v1/sessions/{key}/artifacts', { ...at(key), body }) : api.POST('/api/v1/me/artifacts', { body }),
+  ),
   {
     name: 'bug_log',
     description: 'Log an error you hit. The same error from anyone groups into one bug; the answer says whether it is new, recurring or a regression. Task and session default to your current ones.',
     input: { ...LogBugBody.shape },
     async run(args, env) {
       const ctx = args.taskCode && args.sessionKey ? undefined : await context(env).catch(() => undefined);
-      const body = { ...args, taskCode: args.taskCode ?? ctx?.taskCode ?? undefined, sessionKey: args.sessionKey ?? ctx?.sessionKey ?? undefined, agentId: args.agentId ?? env.agentId };
-      const res = await env.api.post<{ outcome: string; bug: { bugHash?: string; hash?: string; occurrenceCount: number } }>('/api/v1/bugs', JSON.parse(JSON.stringify(body)));
-      return { headline: `Bug ${res.body.outcome} (${res.body.bug.occurrenceCount} occurrence(s))`, body: res.body };
+      const given = args as Schema<'LogBugBody'>;
+      const body = { ...given, taskCode: given.taskCode ?? ctx?.taskCode ?? undefined, sessionKey: given.sessionKey ?? ctx?.sessionKey ?? undefined, agentId: given.agentId ?? env.agentId };
+      const reply = await ok(env.api.api.POST('/api/v1/bugs', { body }));
+      return { headline: `Bug ${reply.outcome} (${reply.bug.occurrenceCount} occurrence(s))`, body: reply };
     },
   },
   {
@@ -111,14 +130,17 @@ export const TOOLS: ToolSpec[] = [
     description: 'Search everything that happened (events, notes, bugs, commits) in a scope: SESSION, TASK, SPRINT or PROJECT. Web-search syntax: "quoted phrases", -exclude. With no scope, searches your current session.',
     input: { ...SearchQuery.shape, scope: SearchQuery.shape.scope.optional() },
     async run(args, env) {
-      let { scope, id } = args as { scope?: string; id?: string };
+      // The MCP server checked the arguments against SearchQuery, the route's own contract.
+      const given = args as { q: string; scope?: Schema<'SearchResult'>['scope']; id?: string; limit?: number; summary?: boolean; noCache?: boolean };
+      let { scope, id } = given;
       if (!scope) {
         const ctx = await context(env).catch(() => undefined);
-        [scope, id] = ctx?.sessionKey ? ['SESSION', ctx.sessionKey] : ctx?.taskCode ? ['TASK', ctx.taskCode] : ['PROJECT', undefined];
+        scope = ctx?.sessionKey ? 'SESSION' : ctx?.taskCode ? 'TASK' : 'PROJECT';
+        id = ctx?.sessionKey ?? ctx?.taskCode ?? undefined;
       }
-      const res = await env.api.get<{ items: Array<{ type: string; snippet: string }> }>('/api/v1/search', { ...(args as Record<string, string>), scope, id });
-      const hits = res.body.items;
-      return { headline: `${hits.length} result(s) in ${scope}${id ? ` ${id}` : ''}${hits.length ? ':\n' + hits.slice(0, 10).map((h) => `  - ${h.type}: ${(h.snippet ?? '').replace(/\s+/g, ' ').slice(0, 160)}`).join('\n') : ''}`, body: res.body };
+      const result = await ok(env.api.api.GET('/api/v1/search', { params: { query: { ...given, scope, id } } }));
+      const hits = result.items;
+      return { headline: `${hits.length} result(s) in ${scope}${id ? ` ${id}` : ''}${hits.length ? ':\n' + hits.slice(0, 10).map((h) => `  - ${h.type}: ${(h.snippet ?? '').replace(/\s+/g, ' ').slice(0, 160)}`).join('\n') : ''}`, body: result };
     },
   },
   {
@@ -128,8 +150,8 @@ export const TOOLS: ToolSpec[] = [
     async run(args, env) {
       const agent = (args.agent as string | undefined) ?? env.agentId;
       if (!agent) throw new Error('No agent id: pass agent, or set ORCH_AGENT_ID for this MCP server.');
-      const res = await env.api.get<{ task: { code: string; title: string } | null; reason: string }>('/api/v1/tasks/next', { agent });
-      return { headline: res.body.task ? `Next: ${res.body.task.code} ${res.body.task.title} (${res.body.reason})` : `Nothing to take: ${res.body.reason}`, body: res.body };
+      const next = await ok(env.api.api.GET('/api/v1/tasks/next', { params: { query: { agent } } }));
+      return { headline: next.task ? `Next: ${next.task.code} ${next.task.title} (${next.reason})` : `Nothing to take: ${next.reason}`, body: next };
     },
   },
   {
@@ -138,8 +160,8 @@ export const TOOLS: ToolSpec[] = [
     input: { taskCode: TaskCode.optional() },
     async run(args, env) {
       const code = await currentTask(args, env);
-      const res = await env.api.get<{ code: string; status: string; title: string }>(`/api/v1/tasks/${enc(code)}`);
-      return { headline: `${res.body.code} ${res.body.title}: ${res.body.status}`, body: res.body };
+      const task = await ok(env.api.api.GET('/api/v1/tasks/{code}', { params: { path: { code } } }));
+      return { headline: `${task.code} ${task.title}: ${task.status}`, body: task };
     },
   },
   {
@@ -149,9 +171,9 @@ export const TOOLS: ToolSpec[] = [
     async run(args, env) {
       const id = (args.agentId as string | undefined) ?? env.agentId;
       if (!id) throw new Error('No agent id: pass agentId, or set ORCH_AGENT_ID for this MCP server.');
-      const { agentId: _id, ...beat } = args;
-      const res = await env.api.post<{ status?: string }>(`/api/v1/agents/${enc(id)}/heartbeat`, beat);
-      return { headline: `Heartbeat recorded for ${id}${res.body?.status ? ` (${res.body.status})` : ''}`, body: res.body };
+      const { agentId: _id, ...beat } = args as Schema<'HeartbeatBody'> & { agentId?: string };
+      const reply = await ok(env.api.api.POST('/api/v1/agents/{id}/heartbeat', { params: { path: { id } }, body: beat }));
+      return { headline: `Heartbeat recorded for ${id}${reply?.status ? ` (${reply.status})` : ''}`, body: reply };
     },
   },
 ];

@@ -82,6 +82,11 @@ Object.assign(POLICY, {
   'GET /api/v1/sessions/:key/briefing': R,
   'GET /api/v1/sessions/:key/artifacts/:name': R,
   'PATCH /api/v1/sessions/:key/context': W,
+  // Agent logs: an agent writes and reads only its own sessions' (checked by the session service).
+  'POST /api/v1/sessions/:key/logs': W,
+  'GET /api/v1/sessions/:key/logs': R,
+  'GET /api/v1/sessions/:key/logs/stats': R,
+  'GET /api/v1/sessions/:key/logs/export': R,
   ...sessionRoutes('/api/v1/sessions', true),
   'GET /api/v1/me/context': R,
   'PUT /api/v1/me/context': W,
@@ -90,6 +95,30 @@ Object.assign(POLICY, {
   'PATCH /api/v1/me/state': W,
   ...sessionRoutes('/api/v1/me', false),
 });
+
+// Budgets: people who run the system set limits, agents report usage. Resources: admins run the pool.
+Object.assign(POLICY, {
+  'PUT /api/v1/budgets/:scope/:id': A,
+  'POST /api/v1/budgets/:scope/:id/usage': W,
+  'GET /api/v1/budgets/:scope/:id': R,
+  'GET /api/v1/resources': R,
+  'POST /api/v1/resources/hosts': A,
+  'PUT /api/v1/resources/quotas': A,
+});
+
+// Conversation turns and scoped state (issue 12): agents write their own sessions (checked by the
+// session service); reads are open, but a viewer sees shared state only and a private entry only
+// its owner and an admin (checked by the session service, scope by scope).
+const sessionScopeRoutes = (prefix: string) => ({
+  [`POST ${prefix}/conversation`]: W,
+  [`GET ${prefix}/conversation`]: R,
+  [`GET ${prefix}/state`]: R,
+  [`PUT ${prefix}/state/:name`]: W,
+  [`GET ${prefix}/state/:name`]: R,
+  [`DELETE ${prefix}/state/:name`]: W,
+  [`GET ${prefix}/state/:name/history`]: R,
+});
+Object.assign(POLICY, sessionScopeRoutes('/api/v1/sessions/:key'), sessionScopeRoutes('/api/v1/me'));
 
 const KEYS: Record<Role, string> = { admin: 'dev-admin-key', agent: 'dev-agent-key', viewer: 'dev-viewer-key' };
 const endpoints = discoverEndpoints(CONTROLLERS);
