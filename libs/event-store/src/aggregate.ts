@@ -105,17 +105,37 @@ export class AggregateRepository<S, E extends DomainEvent> {
 
   private async decideAndAppend(id: string, subject: string, meta: CommandMeta, decide: (state: S, version: number) => E[], opts: ExecuteOptions): Promise<ExecuteResult<S>> {
     const maxAttempts = opts.maxAttempts ?? 5;
-    let current = this.cache.get(subject) ?? (opts.expectNew ? this.empty(id) : await this.load(id));
+    const cached = this.cache.get(subject);
+    let current = cached ?? (opts.expectNew ? this.empty(id) : await this.load(id));
+    // A cached (or assumed new) state may be behind what another process appended. A decision that
+    // writes finds out, because its append expects the cached sequence; one that refuses, or
+    // writes nothing, would answer from the stale state. Those are taken again on the latest state.
+    let latest = !cached && !opts.expectNew;
     for (let attempt = 1; ; attempt++) {
       const seen = current.commands.get(meta.commandId);
       if (seen !== undefined) return this.replay(current, seen);
-      if (meta.expectedVersion !== undefined && meta.expectedVersion !== current.version) {
-        throw new PreconditionFailedError('VERSION.MISMATCH', `${this.def.type} ${id} is at version ${current.version}, not ${meta.expectedVersion}`, {
-          currentVersion: current.version,
-        });
+      let decided: E[];
+      try {
+        if (meta.expectedVersion !== undefined && meta.expectedVersion !== current.version) {
+          throw new PreconditionFailedError('VERSION.MISMATCH', `${this.def.type} ${id} is at version ${current.version}, not ${meta.expectedVersion}`, {
+            currentVersion: current.version,
+          });
+        }
+        decided = decide(current.state, current.version);
+      } catch (error) {
+        if (latest) throw error;
+        current = await this.load(id);
+        latest = true;
+        continue;
       }
-      const decided = decide(current.state, current.version);
-      if (decided.length === 0) return { state: current.state, version: current.version, seq: current.lastSeq, events: [], duplicate: false };
+      if (decided.length === 0) {
+        if (!latest) {
+          current = await this.load(id);
+          latest = true;
+          continue;
+        }
+        return { state: current.state, version: current.version, seq: current.lastSeq, events: [], duplicate: false };
+      }
       const events = decided.map((e, i) => this.envelope(id, current.version + i + 1, e, meta));
       try {
         const { seq, duplicate } = await this.store.append(subject, { events }, {
@@ -133,6 +153,7 @@ export class AggregateRepository<S, E extends DomainEvent> {
           throw new ConflictError('AGGREGATE.CONFLICT', `${this.def.type} ${id} kept changing; ${attempt} attempts lost the race`);
         }
         current = await this.load(id);
+        latest = true;
       }
     }
   }

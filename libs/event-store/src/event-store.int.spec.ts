@@ -144,6 +144,30 @@ describe('the event store on JetStream', () => {
       expect((await repo().load(id)).version).toBe(2);
     });
 
+    it('decides a refusal on the latest state, not on what an instance cached before another one wrote', async () => {
+      const id = `fresh-${randomUUID()}`;
+      await repo().execute(id, meta(), increment);
+      const stale = repo();
+      await stale.load(id); // caches total 1
+      await repo().execute(id, meta(), increment); // another instance moves it to 2
+      const onlyAtTwo = (s: { total: number }) => {
+        if (s.total !== 2) throw new ConflictError('COUNTER.NOT_TWO', `counter is at ${s.total}, not 2`);
+        return increment();
+      };
+      await expect(stale.execute(id, meta(), onlyAtTwo)).resolves.toMatchObject({ version: 3 });
+    });
+
+    it('answers a decision that writes nothing, and If-Match, from the latest state too', async () => {
+      const id = `noop-${randomUUID()}`;
+      await repo().execute(id, meta(), increment);
+      const stale = repo();
+      await stale.load(id);
+      await repo().execute(id, meta(), increment);
+      await expect(stale.execute(id, meta(), () => [])).resolves.toMatchObject({ version: 2, events: [] });
+      await repo().execute(id, meta(), increment); // version 3, unseen by `stale`
+      await expect(stale.execute(id, { ...meta(), expectedVersion: 3 }, increment)).resolves.toMatchObject({ version: 4 });
+    });
+
     it('creates without reading the log when told the id is new, and falls back to a reload when it is not', async () => {
       const id = `new-${randomUUID()}`;
       const created = await repo().execute(id, meta(), increment, { expectNew: true });
