@@ -187,7 +187,11 @@ describe('the projection runtime', () => {
         (await ds.query(`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid::text::bigint = (hashtext($1)::bigint & 4294967295)`, [key]))[0].n,
       );
     expect(await holders()).toBe(1);
-    await ds.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid::text::bigint = (hashtext($1)::bigint & 4294967295)`, [key]);
+    const killed = (await ds.query(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid::text::bigint = (hashtext($1)::bigint & 4294967295)`, [key])).map((r: { pid: number }) => r.pid);
+    await ds.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [killed]);
+    // Right after the kill the old backend may still hold the lock for a moment: wait until it is
+    // gone and someone (either) has taken the lease again on a connection of its own.
+    await waitFor('the dropped lease to be gone', async () => Number((await ds.query(`SELECT count(*) AS n FROM pg_locks WHERE pid = ANY($1::int[])`, [killed]))[0].n) === 0, { timeoutMs: 15_000 });
     await waitFor('one lease holder and one active consumer again', async () => (await holders()) === 1 && pair.filter((r) => r.status().active).length === 1, { timeoutMs: 15_000 });
     const active = pair.find((r) => r.status().active)!;
     await increment('relet', 3);

@@ -107,16 +107,20 @@ export class ProjectionRunner {
    * timeout. An instance that is not the active consumer reads the shared checkpoint.
    */
   async waitFor(seq: number, timeoutMs: number): Promise<boolean> {
-    if (this.position >= seq) return true;
     const deadline = Date.now() + timeoutMs;
-    if (!this.active) {
-      while (Date.now() < deadline) {
-        if ((this.position = Math.max(this.position, await this.applier.readCheckpoint())) >= seq) return true;
-        await sleep(25);
+    for (;;) {
+      if (this.position >= seq) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      if (this.active) {
+        // Woken by this runner's own progress; looked at again now and then, because the runner
+        // may stop being the active one meanwhile (its lease taken by another instance).
+        if (await this.waiters.wait(seq, Math.min(left, 500), () => this.position >= seq)) return true;
+      } else {
+        this.position = Math.max(this.position, await this.applier.readCheckpoint());
+        if (this.position < seq) await sleep(Math.min(25, left));
       }
-      return false;
     }
-    return this.waiters.wait(seq, deadline - Date.now(), () => this.position >= seq);
   }
 
   /** Empties the read model and replays the whole log into it; resolves when caught up. */

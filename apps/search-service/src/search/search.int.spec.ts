@@ -47,7 +47,7 @@ describe('searching the history', () => {
     expect(rows).toEqual([{ event_type: 'orchestration.session.note_added', session_key: 'sess_TSK-A1_1', task_code: 'TSK-A1', sprint_code: 'SPR-A', v: expect.stringContaining("'migrat'") }]);
     expect(rows[0].v).toMatch(/'note':\d+A/); // type words weigh most
     expect(rows[0].v).toMatch(/'apps\/gateway\/src\/auth\/api-keys\.ts':\d+/);
-    const idx = await search.infra.dataSource!.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'orchestration_events' AND indexdef LIKE '%gin%'`);
+    const idx = await search.infra.dataSource!.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'orchestration_events' AND indexdef LIKE '%gin%'`);
     expect(idx).toEqual([{ indexdef: expect.stringContaining('USING gin (((seq / 16384)), session_key, task_code, sprint_code, search_vector)') }]);
     const pending = await search.infra.dataSource!.query(`SELECT gin_clean_pending_list('orchestration_events_search_idx'::regclass) AS n`);
     expect(pending).toEqual([{ n: '0' }]); // merged by the projection at each batch: searches never scan a pending list
