@@ -2,6 +2,7 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Headers, type CommitBody, type StoredCommit, type UpcasterRegistry } from '@orch/contracts';
 import { UnavailableError } from '@orch/errors';
+import { sendSoon } from '@orch/messaging';
 import { decodeCommit, encodeCommit } from './commit-codec';
 
 export interface AppendOptions {
@@ -43,12 +44,13 @@ export class EventStore {
     const h = natsHeaders();
     h.set(Headers.correlationId, opts.correlationId);
     try {
-      const ack = await this.js.publish(subject, encodeCommit(body), {
+      // With the other sends of this event-loop turn: one socket write for all (see sendSoon).
+      const ack = await sendSoon(() => this.js.publish(subject, encodeCommit(body), {
         msgID: opts.commandId,
         expect: { streamName: this.stream, lastSubjectSequence: opts.expectedLastSubjectSeq },
         headers: h,
         timeout: 5_000,
-      });
+      }));
       return { seq: ack.seq, duplicate: ack.duplicate };
     } catch (error) {
       if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamWrongLastSequence) {
@@ -83,7 +85,7 @@ export class EventStore {
 
   private async getMessage(query: { seq: number; next_by_subj?: string }) {
     try {
-      return await this.jsm.streams.getMessage(this.stream, query as never);
+      return await sendSoon(() => this.jsm.streams.getMessage(this.stream, query as never));
     } catch (error) {
       if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.NoMessageFound) return null;
       throw unavailable(error, 'read the event log');

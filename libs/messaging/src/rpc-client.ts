@@ -3,6 +3,7 @@ import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-
 import type { z } from 'zod';
 import { Headers, type RpcMeta, type RpcReply, type RpcRoute, type Subjects } from '@orch/contracts';
 import { fromErrorReply, InternalError, UnavailableError, validationErrorFromZod } from '@orch/errors';
+import { sendSoon } from './outgoing-batch';
 
 export interface CallOptions {
   meta: RpcMeta;
@@ -43,12 +44,10 @@ export class RpcClient {
     const h = natsHeaders();
     h.set(Headers.correlationId, opts.correlationId);
     const subject = this.subjects.rpc(route.service, route.name);
+    const body = encoder.encode(JSON.stringify({ meta: opts.meta, payload: checked.data }));
     let raw: Uint8Array;
     try {
-      const msg = await this.nc.request(subject, encoder.encode(JSON.stringify({ meta: opts.meta, payload: checked.data })), {
-        timeout: opts.timeoutMs ?? this.defaultTimeoutMs,
-        headers: h,
-      });
+      const msg = await sendSoon(() => this.nc.request(subject, body, { timeout: opts.timeoutMs ?? this.defaultTimeoutMs, headers: h }));
       raw = msg.data;
     } catch (error) {
       const reason = isNoResponders(error) ? 'is not running' : 'did not answer in time';

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { Headers, RpcRequest, type RpcMeta, type RpcReply, type RpcRoute, type Subjects } from '@orch/contracts';
 import { InternalError, OrchError, toErrorReply, validationErrorFromZod, ValidationError } from '@orch/errors';
+import { sendSoon } from './outgoing-batch';
 
 /** What a handler knows about the call besides its payload. */
 export interface RpcContext {
@@ -74,7 +75,8 @@ export class RpcServer {
       const known = error instanceof OrchError ? error : new InternalError('INTERNAL', 'An unexpected error occurred; it has been logged');
       reply = { ok: false, error: toErrorReply(known) };
     }
-    if (msg.reply) msg.respond(encoder.encode(JSON.stringify(reply)));
+    // Batched with the other replies of this turn (one socket write for all of them).
+    if (msg.reply) await sendSoon(() => msg.respond(encoder.encode(JSON.stringify(reply))));
   }
 
   private parse<Req extends z.ZodType>(route: RpcRoute<Req>, msg: Msg): { meta: RpcMeta; payload: z.infer<Req> } {
