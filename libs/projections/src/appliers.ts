@@ -7,6 +7,22 @@ import { CHECKPOINT_TABLE, type PgProjection, type RedisProjection } from './pro
 export type BatchItem = { seq: number; commit: StoredCommit } | { seq: number; commit: null };
 
 /**
+ * Commits in (from, to] that the read model ignores (none of its aggregate types): the runner moves
+ * past them without a transaction each, and the next write carries them along. `from` is where the
+ * store's checkpoint stood when the runner last wrote it: a store found below it lost writes (a
+ * crash without a WAL flush) and must not jump, so that the runner rewinds and replays instead.
+ */
+export interface SkippedRun {
+  from: number;
+  to: number;
+}
+
+/** Where the checkpoint goes before the items are looked at: over the skipped run, when it can. */
+export function startAfterSkip(stored: number, skip: SkippedRun | undefined): number {
+  return skip && stored >= skip.from && stored < skip.to ? skip.to : stored;
+}
+
+/**
  * Applies a contiguous run of commits to a read model and advances its checkpoint atomically.
  * Items at or below the stored checkpoint are skipped (a redelivery); the run stops at the first
  * gap (an item that is not checkpoint + 1), so commits are applied exactly once and in order.
@@ -15,7 +31,7 @@ export interface Applier {
   /** The aggregate types the read model needs; undefined means every commit. */
   readonly aggregateTypes?: string[];
   readCheckpoint(): Promise<number>;
-  applyBatch(items: BatchItem[]): Promise<number>;
+  applyBatch(items: BatchItem[], skip?: SkippedRun): Promise<number>;
   /** Empties the read model and its checkpoint, for a rebuild from sequence 1. */
   reset(): Promise<void>;
   healthy(): Promise<boolean>;
@@ -36,7 +52,7 @@ export class PgApplier implements Applier {
     return rows[0] ? Number(rows[0].position) : 0;
   }
 
-  async applyBatch(items: BatchItem[]): Promise<number> {
+  async applyBatch(items: BatchItem[], skip?: SkippedRun): Promise<number> {
     return this.ds.transaction(async (tx) => {
       // One statement creates the row if needed, locks it and reads it: the lock serialises
       // appliers of the same projection, so the second one sees the first's checkpoint.
@@ -45,7 +61,7 @@ export class PgApplier implements Applier {
          ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING position`,
         [this.projection.name],
       );
-      let position = Number(rows[0]!.position);
+      let position = startAfterSkip(Number(rows[0]!.position), skip);
       const run: StoredCommit[] = [];
       for (const item of items) {
         if (item.seq <= position) continue;
@@ -94,10 +110,10 @@ export class RedisApplier implements Applier {
     return Number((await this.redis.get(this.checkpointKey)) ?? 0);
   }
 
-  async applyBatch(items: BatchItem[]): Promise<number> {
+  async applyBatch(items: BatchItem[], skip?: SkippedRun): Promise<number> {
     for (;;) {
       await this.redis.watch(this.checkpointKey);
-      let position = await this.readCheckpoint();
+      let position = startAfterSkip(await this.readCheckpoint(), skip);
       const multi = this.redis.multi();
       for (const item of items) {
         if (item.seq <= position) continue;

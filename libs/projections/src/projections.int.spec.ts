@@ -127,6 +127,37 @@ describe('the projection runtime', () => {
     expect(r.status().rewinds).toBe(1);
   });
 
+  it('passes over commits it ignores without a write each, and records them with the next write or when idle', async () => {
+    const { ds } = await readModel();
+    const applier = new PgApplier(ds, { ...counterProjection, name: 'skipping', aggregateTypes: ['counter'] });
+    let writes = 0;
+    const counting = Object.assign(Object.create(applier) as PgApplier, {
+      applyBatch: (...args: Parameters<PgApplier['applyBatch']>) => (writes++, applier.applyBatch(...args)),
+    });
+    const r = new ProjectionRunner({ js: ctx.js, jsm: ctx.jsm, nc: ctx.nc, store, stream: ctx.stream, subjects: ctx.subjects, logger }, 'skipping', counting);
+    runners.push(r);
+    r.start();
+    await r.catchUp(10_000);
+    const stored = async () => Number((await ds.query(`SELECT position FROM projection_checkpoints WHERE name = 'skipping'`))[0]?.position ?? 0);
+    await waitFor('the caught-up checkpoint to be recorded', async () => (await stored()) === (await store.lastSeq()));
+
+    writes = 0;
+    for (let i = 0; i < 30; i++) {
+      const commandId = randomUUID();
+      const event = { id: randomUUID(), type: 'orchestration.other.happened', aggregateType: 'other', aggregateId: `o${i}`, version: 1, occurredAt: new Date().toISOString(), actor: { kind: 'system', id: 'test' }, commandId, correlationId: commandId, causationId: null, schemaVersion: 1, data: {} };
+      await ctx.js.publish(ctx.subjects.aggregate('other', `o${i}`), JSON.stringify({ events: [event] }));
+      await r.catchUp(10_000); // one at a time, as a quiet system sees them
+    }
+    const last = await r.catchUp(10_000);
+    expect(writes).toBeLessThan(5); // 30 ignored commits, not 30 transactions (at most one a second)
+    await waitFor('the idle runner to record the checkpoint over them', async () => (await stored()) === last);
+
+    await increment('skipped-then', 4);
+    await r.catchUp(10_000);
+    expect(await stored()).toBe(await store.lastSeq());
+    expect((await snapshot(ds)).find((x: { id: string }) => x.id === 'skipped-then')).toEqual({ id: 'skipped-then', total: 4, commits: 1 });
+  });
+
   it('announces each new checkpoint on NATS, so others learn it without polling', async () => {
     const { ds } = await readModel();
     const r = runner(ds);

@@ -41,6 +41,19 @@ export interface RunnerStats {
 type Raw = RawCommit;
 
 const DEFAULT_BATCH = 500;
+/**
+ * Commits a read model ignores are passed over in memory and written to the store with the next
+ * write, or after this long, or when the projection goes idle: every service's projections see
+ * every commit of the log, and a transaction apiece for the ones they ignore was most of the
+ * database work under load.
+ */
+const SKIP_PERSIST_MS = 1_000;
+/**
+ * Under a steady stream of commits, a projection that has just written waits this long before the
+ * next write, so that commits arriving meanwhile share its transaction: a few milliseconds of lag
+ * for far fewer transactions (and less CPU taken from the services answering requests).
+ */
+const LINGER_MS = 3;
 const MAX_ATTEMPTS_PER_COMMIT = 3;
 
 /** An apply that never settled (seen after a Postgres restart: a transaction left idle, its reply never delivered). */
@@ -67,6 +80,10 @@ export class ProjectionRunner {
   private loop: Promise<void> | null = null;
   private readonly waiters = new PositionWaiters();
   private leaseTriedAt = 0;
+  /** The checkpoint as last written to the store, and when: `position` may be ahead by skipped commits. */
+  private persisted = 0;
+  private persistedAt = 0;
+  private persistRetryAt = 0;
   private readonly stats = { applied: 0, deadLettered: 0, gapFills: 0, rewinds: 0 };
   private readonly logger: Logger;
 
@@ -130,6 +147,7 @@ export class ProjectionRunner {
     await this.applier.reset();
     await this.deps.jsm.consumers.delete(this.deps.stream, this.durableName).catch(() => undefined);
     this.position = 0;
+    this.persisted = 0;
     this.buffer.clear();
     if (wasRunning) this.start();
   }
@@ -158,6 +176,8 @@ export class ProjectionRunner {
   /** Applies from the consumer and the log until stopped or until another instance holds the lease. */
   private async consume(): Promise<void> {
     this.position = await this.retrying('read checkpoint', () => this.applier.readCheckpoint());
+    this.persisted = this.position;
+    this.persistedAt = Date.now();
     this.notify();
     await this.retrying('open consumer', async () => {
       this.messages = await openProjectionConsumer(this.deps.js, this.deps.jsm, this.deps.stream, this.durableName, (raw, msg) => {
@@ -173,6 +193,7 @@ export class ProjectionRunner {
         return;
       }
       if (this.buffer.size > 0) {
+        if (this.buffer.size < 64 && Date.now() - this.persistedAt < 20) await sleep(LINGER_MS);
         // A failure here (Postgres or NATS gone at an unlucky moment) must not end the loop: the
         // projection would silently stop while its service looks healthy. Wait, then go on.
         await this.step().catch(async (error) => {
@@ -189,6 +210,7 @@ export class ProjectionRunner {
         });
         this.wake = null;
         if (this.buffer.size > 0) continue;
+        if (this.position > this.persisted && Date.now() >= this.persistRetryAt) await this.persistSkipped();
       }
       // Idle but behind the log's end: the consumer is holding back messages (e.g. unacked by a
       // predecessor that was killed, until their ack wait ends). Read them from the log directly.
@@ -241,7 +263,9 @@ export class ProjectionRunner {
     }
     const run: Raw[] = [];
     for (let seq = this.position + 1; run.length < (this.deps.batchSize ?? DEFAULT_BATCH) && this.buffer.has(seq); seq++) run.push(this.buffer.get(seq)!.raw);
-    const applied = await this.applyRun(run);
+    const items = await Promise.all(run.map((raw) => this.decode(raw)));
+    const nothingToWrite = items.every((i) => i.commit === null);
+    const applied = nothingToWrite && Date.now() - this.persistedAt < SKIP_PERSIST_MS ? run[run.length - 1]!.seq : await this.applyRun(items, run);
     if (applied < this.position) return this.rewind(applied);
     for (let seq = run[0]!.seq; seq <= applied; seq++) {
       this.buffer.get(seq)?.msg?.ack();
@@ -250,8 +274,19 @@ export class ProjectionRunner {
     this.advance(applied);
   }
 
-  private async applyRun(run: Raw[]): Promise<number> {
-    const items = await Promise.all(run.map((raw) => this.decode(raw)));
+  /** Writes the checkpoint over the commits passed over since the last write. */
+  private async persistSkipped(): Promise<void> {
+    try {
+      const stored = await this.apply([]);
+      if (stored < this.position) this.rewind(stored);
+    } catch (error) {
+      // The store is away (a write would have found out too): try again in a while, quietly.
+      this.persistRetryAt = Date.now() + 2_000;
+      this.logger.debug({ err: error }, 'cannot record the checkpoint now; will try again');
+    }
+  }
+
+  private async applyRun(items: BatchItem[], run: Raw[]): Promise<number> {
     try {
       return await this.apply(items);
     } catch (error) {
@@ -337,6 +372,7 @@ export class ProjectionRunner {
     this.logger.warn({ from: this.position, to: position }, 'read model store lost applied commits; replaying them from the log');
     this.stats.rewinds++;
     this.position = position;
+    this.persisted = position;
   }
 
   private advance(position: number): void {
@@ -374,8 +410,13 @@ export class ProjectionRunner {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new ApplyTimeout(ms)), ms);
     });
+    // Commits passed over since the last write go with this one (see SKIP_PERSIST_MS).
+    const skip = this.position > this.persisted ? { from: this.persisted, to: this.position } : undefined;
     try {
-      return await Promise.race([this.applier.applyBatch(items), timeout]);
+      const stored = await Promise.race([this.applier.applyBatch(items, skip), timeout]);
+      this.persisted = stored;
+      this.persistedAt = Date.now();
+      return stored;
     } finally {
       clearTimeout(timer);
     }
