@@ -9,17 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { Redis } from 'ioredis';
-import { Client } from 'pg';
-import { Pool } from 'undici';
-import { Subjects } from '@orch/contracts';
-import { ServiceProcesses } from './services';
+import type { Pool } from 'undici';
+import { BenchSystem } from './harness';
 import { percentile, round } from './stats';
 
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PORT = Number(process.env.BENCH_SESSIONS_PORT ?? 3921);
 const KEY = 'dev-agent-key';
 
@@ -45,23 +38,6 @@ async function timedMs(op: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await op();
   return performance.now() - t;
-}
-
-async function waitReady(http: Http, prefix: string, services: string[]): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  const nc = await connect({ servers: NATS_URL });
-  const subjects = new Subjects(prefix);
-  try {
-    for (;;) {
-      const up = await Promise.all(services.map((s) => nc.request(subjects.health(s), new Uint8Array(), { timeout: 1_000 }).then(() => true, () => false)));
-      const gw = await http.request({ method: 'GET', path: '/health' }).then((r) => r.body.text().then(() => r.statusCode === 200), () => false);
-      if (gw && up.every(Boolean)) return;
-      if (Date.now() > deadline) throw new Error('session bench: services did not become ready within 60 s');
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  } finally {
-    await nc.close();
-  }
 }
 
 /** Briefing of a session with 1,000 events: notes make up the bulk, as a long EXECUTE would. */
@@ -107,26 +83,10 @@ function cliColdStart(distRoot: string, runs = 10) {
 }
 
 export async function sessionBench(distRoot: string) {
-  const token = randomUUID().slice(0, 8);
-  const env = {
-    ...process.env,
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    NATS_URL,
-    NATS_STREAM: `BENCH_S_${token}`,
-    NATS_SUBJECT_PREFIX: `bs${token}`,
-    DATABASE_URL,
-    DB_SCHEMA: `bench_s_${token}`,
-    REDIS_PREFIX: `bench:s:${token}:`,
-    GATEWAY_PORT: String(PORT),
-    ORCH_API_KEYS: '',
-  };
-  const apps = ['planner', 'session-service', 'bug-service'];
-  const services = new ServiceProcesses(distRoot, env);
-  const http = new Pool(`http://127.0.0.1:${PORT}`, { connections: 8 });
+  // The harness turns the rate limits off: a benchmark measures latency, not the per-key limits.
+  const system = await BenchSystem.start(distRoot, { tag: 's', port: PORT, apps: ['planner', 'session-service', 'bug-service'], connections: 8 });
+  const http = system.http;
   try {
-    for (const app of [...apps, 'gateway']) services.start(app);
-    await waitReady(http, env.NATS_SUBJECT_PREFIX, apps);
     const briefing = await briefingLatency(http);
     process.stdout.write(`  session briefing (${briefing.events} events): p50 ${briefing.p50} ms, p95 ${briefing.p95} ms\n`);
     const phaseComplete = await phaseCompleteLatency(http);
@@ -136,20 +96,7 @@ export async function sessionBench(distRoot: string) {
     process.stdout.write(`  orch session-start (cold process): p50 ${cli.p50} ms, max ${cli.max} ms\n`);
     return { briefingMs: briefing, phaseCompleteMs: phaseComplete, cliSessionStartMs: cli };
   } finally {
-    await http.close();
-    await services.stop();
-    const pg = new Client({ connectionString: DATABASE_URL });
-    await pg.connect();
-    await pg.query(`DROP SCHEMA IF EXISTS "${env.DB_SCHEMA}" CASCADE`).catch(() => undefined);
-    await pg.end();
-    const nc = await connect({ servers: NATS_URL });
-    const jsm = await jetstreamManager(nc);
-    for (const s of [env.NATS_STREAM, `${env.NATS_STREAM}_DLQ`]) await jsm.streams.delete(s).catch(() => undefined);
-    await nc.close();
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    const keys = await redis.keys(`${env.REDIS_PREFIX}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await system.stop();
   }
 }
 
