@@ -22,13 +22,13 @@ export function fingerprintRate(distRoot: string): number {
 }
 
 /** `POST /api/v1/bugs` latency at a modest concurrency, half recurring bugs and half new ones. */
-export async function postBugLatency(http: Pool, total = 2_000, concurrency = 8) {
+export async function postBugLatency(http: Pool, total = 2_000, concurrency = 8, warmUp = 200) {
   const latencies: number[] = [];
-  let next = 0;
+  let next = 0; // the first `warmUp` requests (JIT, pools, first fingerprints) are not counted
   let failed = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < total; i = next++) {
+      for (let i = next++; i < warmUp + total; i = next++) {
         const message = i % 2 === 0 ? `TypeError: Cannot read properties of undefined (reading 'field${i % 20}')` : `Error: unique failure number ${i} in step ${i}`;
         const started = performance.now();
         const res = await http.request({
@@ -38,6 +38,7 @@ export async function postBugLatency(http: Pool, total = 2_000, concurrency = 8)
           body: JSON.stringify({ message, file: 'src/bench.ts', line: i, stack: `Error\n    at run (/repo/src/bench${i % 50}.ts:${i}:1)`, projectRoot: '/repo' }),
         });
         await res.body.text();
+        if (i < warmUp) continue;
         if (res.statusCode === 201) latencies.push(performance.now() - started);
         else failed++;
       }
