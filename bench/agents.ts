@@ -4,20 +4,15 @@
  * gateway. Starts its own planner, agent manager and gateway (own stream, schema, Redis prefix,
  * port), so it runs alone (`node dist/bench/agents.js`) or from `npm run bench`.
  */
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { Redis } from 'ioredis';
-import { Client } from 'pg';
 import { Pool } from 'undici';
 import { AgentRoutes, Subjects } from '@orch/contracts';
 import { RpcClient } from '@orch/messaging';
-import { ServiceProcesses } from './services';
+import { BenchSystem } from './harness';
 import { percentile, round, throughput } from './stats';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PORT = Number(process.env.BENCH_AGENTS_PORT ?? 3923);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 100);
 const SAMPLES = Number(process.env.BENCH_DISPATCH_SAMPLES ?? 300);
@@ -33,23 +28,6 @@ async function call(http: Http, method: string, path: string, body?: unknown, ke
 }
 
 const stats = (ms: number[]) => ({ p50: round(percentile(ms, 50)), p95: round(percentile(ms, 95)), p99: round(percentile(ms, 99)), max: round(Math.max(...ms)), samples: ms.length });
-
-async function waitReady(http: Http, prefix: string, services: string[]): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  const nc = await connect({ servers: NATS_URL });
-  const subjects = new Subjects(prefix);
-  try {
-    for (;;) {
-      const up = await Promise.all(services.map((s) => nc.request(subjects.health(s), new Uint8Array(), { timeout: 1_000 }).then(() => true, () => false)));
-      const gw = await http.request({ method: 'GET', path: '/health' }).then((r) => r.body.text().then(() => r.statusCode === 200), () => false);
-      if (gw && up.every(Boolean)) return;
-      if (Date.now() > deadline) throw new Error('agent bench: services did not become ready within 60 s');
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  } finally {
-    await nc.close();
-  }
-}
 
 interface BenchAgent {
   id: string;
@@ -119,32 +97,17 @@ async function heartbeatRate(http: Http, agents: BenchAgent[]) {
 }
 
 export async function agentBench(distRoot: string) {
-  const token = randomUUID().slice(0, 8);
-  const env = {
-    ...process.env,
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    NATS_URL,
-    NATS_STREAM: `BENCH_A_${token}`,
-    NATS_SUBJECT_PREFIX: `ba${token}`,
-    DATABASE_URL,
-    DB_SCHEMA: `bench_a_${token}`,
-    REDIS_PREFIX: `bench:a:${token}:`,
-    GATEWAY_PORT: String(PORT),
-    ORCH_API_KEYS: '',
-    // Throughput is measured here, not the per-key limits (they are tested elsewhere).
-    RATE_LIMITS: 'off',
-    AGENTS_CONFIG: join(distRoot, '..', 'config', 'agents.yaml'),
-    AGENT_STALE_AFTER_MS: '600000',
-    AGENT_LOST_AFTER_MS: '1200000',
-  };
-  const apps = ['planner', 'agent-manager'];
-  const services = new ServiceProcesses(distRoot, env);
-  const http = new Pool(`http://127.0.0.1:${PORT}`, { connections: 64 });
+  // The harness turns the rate limits off: throughput is measured here, not the per-key limits.
+  const system = await BenchSystem.start(distRoot, {
+    tag: 'a',
+    port: PORT,
+    apps: ['planner', 'agent-manager'],
+    connections: 64,
+    env: { AGENT_STALE_AFTER_MS: '600000', AGENT_LOST_AFTER_MS: '1200000' },
+  });
+  const http = system.http;
   const polls = new Pool(`http://127.0.0.1:${PORT}`, { connections: AGENTS + 8 });
   try {
-    for (const app of [...apps, 'gateway']) services.start(app);
-    await waitReady(http, env.NATS_SUBJECT_PREFIX, apps);
     await call(http, 'POST', '/api/v1/sprints', { code: 'SPR-BENCH', title: 'Agent bench' });
     const agents: BenchAgent[] = [];
     for (let i = 0; i < AGENTS; i++) {
@@ -153,27 +116,14 @@ export async function agentBench(distRoot: string) {
     }
     const beats = await heartbeatRate(http, agents);
     process.stdout.write(`  heartbeats through the gateway: ${beats.perSecond}/s (${beats.failed} failed)\n`);
-    const natsBeats = await heartbeatRateNats(env.NATS_SUBJECT_PREFIX, agents);
+    const natsBeats = await heartbeatRateNats(system.env.NATS_SUBJECT_PREFIX, agents);
     process.stdout.write(`  heartbeats over NATS (agent manager alone): ${natsBeats.perSecond}/s (${natsBeats.failed} failed)\n`);
     const dispatch = await dispatchLatency(http, polls, agents);
     process.stdout.write(`  dispatch READY → long-poll (${AGENTS} idle agents): p50 ${dispatch.fromReadyMs.p50} ms, p99 ${dispatch.fromReadyMs.p99} ms\n`);
     return { heartbeatsPerSecond: beats.perSecond, heartbeatsFailed: beats.failed, heartbeatsOverNatsPerSecond: natsBeats.perSecond, dispatch };
   } finally {
     await polls.destroy();
-    await http.close();
-    await services.stop();
-    const pg = new Client({ connectionString: DATABASE_URL });
-    await pg.connect();
-    await pg.query(`DROP SCHEMA IF EXISTS "${env.DB_SCHEMA}" CASCADE`).catch(() => undefined);
-    await pg.end();
-    const nc = await connect({ servers: NATS_URL });
-    const jsm = await jetstreamManager(nc);
-    for (const s of [env.NATS_STREAM, `${env.NATS_STREAM}_DLQ`]) await jsm.streams.delete(s).catch(() => undefined);
-    await nc.close();
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    const keys = await redis.keys(`${env.REDIS_PREFIX}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await system.stop();
   }
 }
 

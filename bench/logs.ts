@@ -4,20 +4,12 @@
  * Target: ≥ 20,000 lines/s. Starts its own planner, session service and gateway (own stream,
  * schema, Redis prefix, port), so it runs alone (`node dist/bench/logs.js`) or from `npm run bench`.
  */
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { Redis } from 'ioredis';
-import { Client } from 'pg';
-import { Pool } from 'undici';
-import { Subjects } from '@orch/contracts';
-import { ServiceProcesses } from './services';
+import type { Pool } from 'undici';
+import { BenchSystem } from './harness';
 import { percentile, round } from './stats';
 
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const PORT = Number(process.env.BENCH_LOGS_PORT ?? 3925);
+const PORT = Number(process.env.BENCH_LOGS_PORT ?? 3926);
 const SECONDS = Number(process.env.BENCH_LOGS_SECONDS ?? 15);
 const CONCURRENCY = Number(process.env.BENCH_LOGS_CONCURRENCY ?? 8);
 const BATCH = 500;
@@ -49,24 +41,6 @@ async function call(http: Http, method: 'GET' | 'POST', path: string, body?: str
   return text ? JSON.parse(text) : undefined;
 }
 
-async function waitReady(http: Http, prefix: string, services: string[]): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  const nc = await connect({ servers: NATS_URL });
-  const subjects = new Subjects(prefix);
-  try {
-    for (;;) {
-      const up = await Promise.all(services.map((s) => nc.request(subjects.health(s), new Uint8Array(), { timeout: 1_000 }).then(() => true, () => false)));
-      const gw = await http.request({ method: 'GET', path: '/health' }).then((r) => r.body.text().then(() => r.statusCode === 200), () => false);
-      if (gw && up.every(Boolean)) return;
-      if (Date.now() > deadline) throw new Error('logs bench: services did not become ready within 60 s');
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  } finally {
-    await nc.close();
-  }
-}
-
-/** Posts batches with `CONCURRENCY` in flight for `seconds`; answers lines/s and request latencies. */
 async function ingest(http: Http, path: string, seconds: number, bodies: string[]) {
   const until = performance.now() + seconds * 1000;
   const ms: number[] = [];
@@ -95,28 +69,10 @@ async function ingest(http: Http, path: string, seconds: number, bodies: string[
 }
 
 export async function logsBench(distRoot: string) {
-  const token = randomUUID().slice(0, 8);
-  const env = {
-    ...process.env,
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    NATS_URL,
-    NATS_STREAM: `BENCH_L_${token}`,
-    NATS_SUBJECT_PREFIX: `bl${token}`,
-    DATABASE_URL,
-    DB_SCHEMA: `bench_l_${token}`,
-    REDIS_PREFIX: `bench:l:${token}:`,
-    GATEWAY_PORT: String(PORT),
-    ORCH_API_KEYS: '',
-    // Throughput is measured here, not the limiter.
-    RATE_LIMITS: 'off',
-  };
-  const apps = ['planner', 'session-service'];
-  const services = new ServiceProcesses(distRoot, env);
-  const http = new Pool(`http://127.0.0.1:${PORT}`, { connections: CONCURRENCY });
+  // The harness turns the rate limits off: throughput is measured here, not the limiter.
+  const system = await BenchSystem.start(distRoot, { tag: 'l', port: PORT, apps: ['planner', 'session-service'], connections: CONCURRENCY });
+  const http = system.http;
   try {
-    for (const app of [...apps, 'gateway']) services.start(app);
-    await waitReady(http, env.NATS_SUBJECT_PREFIX, apps);
     await call(http, 'POST', '/api/v1/tasks', JSON.stringify({ code: 'TSK-LOGS', title: 'A chatty agent' }), 'dev-admin-key');
     const key: string = (await call(http, 'POST', '/api/v1/sessions', JSON.stringify({ taskCode: 'TSK-LOGS' }))).session.sessionKey;
     const path = `/api/v1/sessions/${key}/logs`;
@@ -133,20 +89,7 @@ export async function logsBench(distRoot: string) {
     if (stored !== run.lines) throw new Error(`logs bench: ${run.lines} lines acknowledged but ${stored} stored`);
     return { batch: BATCH, concurrency: CONCURRENCY, seconds: SECONDS, bytesPerBatch, target: TARGET_LINES_PER_SECOND, met: run.linesPerSecond >= TARGET_LINES_PER_SECOND, stored, ...run };
   } finally {
-    await http.close();
-    await services.stop();
-    const pg = new Client({ connectionString: DATABASE_URL });
-    await pg.connect();
-    await pg.query(`DROP SCHEMA IF EXISTS "${env.DB_SCHEMA}" CASCADE`).catch(() => undefined);
-    await pg.end();
-    const nc = await connect({ servers: NATS_URL });
-    const jsm = await jetstreamManager(nc);
-    for (const s of [env.NATS_STREAM, `${env.NATS_STREAM}_DLQ`, `${env.NATS_STREAM}_LOGS`]) await jsm.streams.delete(s).catch(() => undefined);
-    await nc.close();
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    const keys = await redis.keys(`${env.REDIS_PREFIX}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await system.stop();
   }
 }
 
