@@ -85,7 +85,8 @@ export class EventStore {
 
   private async getMessage(query: { seq: number; next_by_subj?: string }) {
     try {
-      return await sendSoon(() => this.jsm.streams.getMessage(this.stream, query as never));
+      // Not batched (see append): reads of a history go one after another, and each would wait a turn.
+      return await this.jsm.streams.getMessage(this.stream, query as never);
     } catch (error) {
       if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.NoMessageFound) return null;
       throw unavailable(error, 'read the event log');
