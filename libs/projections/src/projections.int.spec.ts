@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { Client } from 'pg';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '@orch/database';
@@ -229,6 +230,33 @@ describe('the projection runtime', () => {
     await active.catchUp(10_000);
     expect((await snapshot(ds)).find((x: { id: string }) => x.id === 'relet')).toEqual({ id: 'relet', total: 3, commits: 1 });
   });
+  it('keeps a read-your-writes wait going when its runner loses the lease: it then reads the shared checkpoint', async () => {
+    const { ds, schema } = await readModel();
+    const name = `waiter_${randomUUID().slice(0, 6)}`;
+    const key = `${schema}:${name}`;
+    const r = new ProjectionRunner({ js: ctx.js, jsm: ctx.jsm, store, stream: ctx.stream, subjects: ctx.subjects, logger, lease: new PgAdvisoryLease(TEST_DATABASE_URL, key) }, name, new PgApplier(ds, counterProjection));
+    runners.push(r);
+    r.start();
+    await waitFor('the runner to take the lease', () => r.status().active, { timeoutMs: 10_000 });
+    await r.catchUp(10_000);
+    const target = (await store.lastSeq()) + 1_000; // far beyond the log: only the shared checkpoint can reach it
+    const waiting = r.waitFor(target, 15_000);
+
+    // Another "instance" (this test) takes the lease away, and moves the shared checkpoint itself.
+    const other = new Client({ connectionString: TEST_DATABASE_URL });
+    await other.connect();
+    try {
+      const held = (await other.query(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid::text::bigint = (hashtext($1)::bigint & 4294967295)`, [key])).rows.map((row: { pid: number }) => row.pid);
+      await other.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [held]);
+      await waitFor('the lease to be ours', async () => (await other.query('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [key])).rows[0].ok === true, { timeoutMs: 10_000 });
+      await waitFor('the runner to stand by', () => !r.status().active, { timeoutMs: 10_000 });
+      await ds.query('INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = $2', [counterProjection.name, target]);
+      expect(await waiting).toBe(true);
+    } finally {
+      await other.end();
+    }
+  });
+
   it('dead-letters garbage on the stream and keeps going', async () => {
     const { ds } = await readModel();
     const r = runner(ds);
