@@ -1,6 +1,4 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { SystemUnderTest, TEST_NATS_URL, waitFor } from '@orch/testing';
+import { SystemUnderTest, waitFor } from '@orch/testing';
 import { SseReader } from '../apps/gateway/src/testing/sse-reader';
 
 /**
@@ -17,9 +15,7 @@ const VIEWER = 'viewer-key-state-001';
 
 describe('scoped session state, end to end', () => {
   let system: SystemUnderTest;
-  let nc: NatsConnection;
-  let jsm: JetStreamManager;
-  const lastSeq = async () => (await jsm.streams.info(system.iso.env.NATS_STREAM!)).state.last_seq;
+  const lastSeq = () => system.lastSeq();
   const call = (method: string, path: string, key: string, json?: unknown, headers: Record<string, string> = {}) => system.fetch(`/api/v1${path}`, { method, key, json, headers });
   const put = (key: string, name: string, body: unknown, who = AGENT_1, headers: Record<string, string> = {}) => call('PUT', `/sessions/${key}/state/${name}`, who, body, headers);
   const get = (path: string, who = AGENT_1, headers: Record<string, string> = {}) => call('GET', path, who, undefined, headers);
@@ -32,12 +28,9 @@ describe('scoped session state, end to end', () => {
 
   beforeAll(async () => {
     system = await SystemUnderTest.start({ services: ['planner', 'session-service', 'search-service'], env: { ORCH_API_KEYS: `${ADMIN}:admin,${AGENT_1}:agent,${AGENT_2}:agent,${VIEWER}:viewer` } });
-    nc = await connect({ servers: TEST_NATS_URL });
-    jsm = await jetstreamManager(nc);
   }, 60_000);
 
   afterAll(async () => {
-    await nc?.close();
     await system?.stop();
   });
 

@@ -1,6 +1,4 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { SystemUnderTest, TEST_NATS_URL } from '@orch/testing';
+import { SystemUnderTest } from '@orch/testing';
 
 /**
  * Conversation history through the real system (gateway, planner, session service as processes):
@@ -16,10 +14,7 @@ const VIEWER = 'viewer-key-turns-001';
 
 describe('conversation turns, end to end', () => {
   let system: SystemUnderTest;
-  let nc: NatsConnection;
-  let jsm: JetStreamManager;
-  const stream = () => system.iso.env.NATS_STREAM!;
-  const lastSeq = async () => (await jsm.streams.info(stream())).state.last_seq;
+  const lastSeq = () => system.lastSeq();
   const post = (path: string, body: unknown, key = AGENT_1, headers: Record<string, string> = {}) => system.fetch(`/api/v1${path}`, { method: 'POST', json: body, key, headers });
   const get = (path: string, key = AGENT_1, headers: Record<string, string> = {}) => system.fetch(`/api/v1${path}`, { key, headers });
   const start = async (code: string, key = AGENT_1) => {
@@ -30,18 +25,15 @@ describe('conversation turns, end to end', () => {
   };
   /** The data of the newest event on the session's subject, straight from the stream. */
   const lastEventOf = async (key: string) => {
-    const msg = await jsm.streams.getMessage(stream(), { last_by_subj: `${system.iso.env.NATS_SUBJECT_PREFIX}.evt.session.${key}` });
+    const msg = await (await system.jsm()).streams.getMessage(system.iso.env.NATS_STREAM!, { last_by_subj: `${system.iso.env.NATS_SUBJECT_PREFIX}.evt.session.${key}` });
     return (msg!.json() as { events: Array<{ type: string; data: any }> }).events.at(-1)!;
   };
 
   beforeAll(async () => {
     system = await SystemUnderTest.start({ services: ['planner', 'session-service'], env: { ORCH_API_KEYS: `${ADMIN}:admin,${AGENT_1}:agent,${AGENT_2}:agent,${VIEWER}:viewer` } });
-    nc = await connect({ servers: TEST_NATS_URL });
-    jsm = await jetstreamManager(nc);
   }, 60_000);
 
   afterAll(async () => {
-    await nc?.close();
     await system?.stop();
   });
 

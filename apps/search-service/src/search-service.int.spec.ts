@@ -6,6 +6,7 @@ import { startService, type RunningService } from '@orch/service-kit';
 import { isolatedEnv, type IsolatedEnv } from '@orch/testing';
 import { eventsProjection } from './read-model/events.projection';
 import { searchService } from './search-service';
+import { LogWriter, type DraftEvent } from './testing/log-writer';
 
 describe('the search service projects every event of the log', () => {
   let iso: IsolatedEnv;
@@ -14,33 +15,7 @@ describe('the search service projects every event of the log', () => {
   const meta = (over: Partial<RpcMeta> = {}): RpcMeta => ({ actor: { kind: 'agent', id: 'a1' }, commandId: randomUUID(), issuedAt: new Date().toISOString(), ...over });
 
   /** Appends commits the way the planner would, through the event store (no planner needed). */
-  async function append(aggregateType: string, id: string, events: Array<{ type: string; data: Record<string, unknown> }>) {
-    const subject = search.infra.subjects.aggregate(aggregateType, id);
-    const existing = await search.infra.store.readSubject(subject);
-    const version = existing.reduce((v, c) => v + c.events.length, 0);
-    const commandId = randomUUID();
-    const { seq } = await search.infra.store.append(
-      subject,
-      {
-        events: events.map((e, i) => ({
-          id: randomUUID(),
-          type: e.type,
-          aggregateType,
-          aggregateId: id,
-          version: version + i + 1,
-          occurredAt: new Date().toISOString(),
-          actor: { kind: 'agent', id: 'a1' },
-          commandId,
-          correlationId: commandId,
-          causationId: null,
-          schemaVersion: 1,
-          data: e.data,
-        })),
-      },
-      { expectedLastSubjectSeq: existing.at(-1)?.seq ?? 0, commandId, correlationId: commandId },
-    );
-    return seq;
-  }
+  const append = (aggregateType: string, id: string, events: DraftEvent[]) => new LogWriter(search.infra).append(aggregateType, id, events);
 
   const list = (payload: object, minSeq?: number) => rpc.call(LogRoutes.listEvents, payload as never, { meta: meta({ minSeq }), correlationId: 'c' });
 

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { isolatedEnv, type IsolatedEnv } from './isolated-env';
 import { waitFor } from './wait-for';
 
@@ -29,6 +31,7 @@ export async function freePort(): Promise<number> {
 export class SystemUnderTest {
   private readonly processes = new Map<string, ChildProcess>();
   readonly output: string[] = [];
+  private nats?: Promise<{ nc: NatsConnection; jsm: JetStreamManager }>;
 
   private constructor(
     readonly iso: IsolatedEnv,
@@ -101,7 +104,22 @@ export class SystemUnderTest {
     return fetch(this.url + path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
   }
 
+  /** The system's stream, read directly (one connection per system, opened on first use). */
+  async jsm(): Promise<JetStreamManager> {
+    this.nats ??= (async () => {
+      const nc = await connect({ servers: this.iso.env.NATS_URL!.split(',') });
+      return { nc, jsm: await jetstreamManager(nc) };
+    })();
+    return (await this.nats).jsm;
+  }
+
+  /** The stream's last sequence: a write that was refused must leave it where it was. */
+  async lastSeq(): Promise<number> {
+    return (await (await this.jsm()).streams.info(this.iso.env.NATS_STREAM!)).state.last_seq;
+  }
+
   async stop(): Promise<void> {
+    if (this.nats) await (await this.nats).nc.close().catch(() => undefined);
     await Promise.all([...this.processes.keys()].map((app) => this.kill(app, 'SIGTERM')));
     await this.iso.cleanup();
   }
