@@ -179,6 +179,8 @@ describe('resource pools', () => {
     expect(await json(never)).toMatchObject({ code: 'RESOURCES.NEVER_FITS', missing: [{ kind: 'resource', name: 'gpu' }] });
     const added = await system.http('/api/v1/resources/hosts', { json: { id: 'gpu-1', cpu: 8, memoryMb: 16384, gpu: 1 } });
     expect(added.status).toBe(201);
+    // What a request writes carries its correlation id (the bad-input cases below rely on it).
+    expect((await system.store.readCommit(Number(added.headers.get('x-orch-seq'))))?.events[0]?.correlationId).toBe(added.headers.get('x-correlation-id'));
     expect(await json(added)).toEqual({ id: 'gpu-1', source: 'api', capacity: { cpu: 8, memoryMb: 16384, gpu: 1 }, used: { cpu: 0, memoryMb: 0, gpu: 0 }, free: { cpu: 8, memoryMb: 16384, gpu: 1 }, allocations: 0 });
     expect((await system.http('/api/v1/resources/hosts', { json: { id: 'gpu-1', cpu: 8, memoryMb: 16384, gpu: 1 } })).status).toBe(201);
     expect(await json(await system.http('/api/v1/resources/hosts', { json: { id: 'gpu-1', cpu: 2, memoryMb: 16384, gpu: 1 } }))).toMatchObject({ status: 409, code: 'RESOURCES.HOST_EXISTS' });
@@ -218,7 +220,10 @@ describe('resource pools', () => {
     const problem = await json(res);
     expect(problem.code).toEqual(expect.any(String));
     if (field) expect(problem.errors.map((e: { path: string }) => e.path)).toContain(field);
-    expect(await lastSeq()).toBe(before);
+    // Agents of earlier tests may still be exiting meanwhile: nothing in the log may come from this request.
+    const correlationId = res.headers.get('x-correlation-id');
+    expect(correlationId).toBeTruthy();
+    for (let seq = before + 1; seq <= (await lastSeq()); seq++) expect((await system.store.readCommit(seq))?.events.map((e) => e.correlationId)).not.toContain(correlationId);
   });
 
   it('documents the resources routes in OpenAPI', async () => {

@@ -89,7 +89,10 @@ describe('agent registry and liveness (two instances, real NATS, Postgres, Redis
     expect((await call(AgentRoutes.heartbeat, { id: agent.id, beat: {} })).value.status).toBe('IDLE');
     // The answer comes from Redis at once; the recovery event is appended just after it.
     await waitFor('the recovery to be in the log', async () => (await agentEvents(agent.id)).includes('recovered'), { timeoutMs: 10_000 });
-    expect(await agentEvents(agent.id)).toEqual(['registered', 'stale', 'lost', 'recovered']);
+    // Silent again after that one heartbeat, it may go stale anew (timeouts are short here): the
+    // story up to the recovery is what must be exact.
+    const history = await agentEvents(agent.id);
+    expect(history.slice(0, history.indexOf('recovered') + 1)).toEqual(['registered', 'stale', 'lost', 'recovered']);
   });
 
   it('stays alive while it heartbeats', async () => {
