@@ -1,6 +1,7 @@
 import { PlannerRoutes } from '@orch/contracts';
 import { waitFor } from '@orch/testing';
 import { Assigner } from '../apps/agent-manager/src/assignment/assigner';
+import { LivenessStore } from '../apps/agent-manager/src/liveness/liveness-store';
 import { AgentsSystem, pool } from './agents-harness';
 
 const json = (res: Response): Promise<any> => res.json();
@@ -60,4 +61,16 @@ describe('assignment quotas', () => {
     await waitFor('a third research task assigned', async () => (await system.call(PlannerRoutes.listTasks, { sprint: 'SPR-R', status: 'ASSIGNED' })).items.length === 2
       && (await system.call(PlannerRoutes.listTasks, { sprint: 'SPR-R', status: 'READY' })).items.length === 3);
   }, 30_000);
+
+  it('gives back the type slot it took ahead when another instance holds the task', async () => {
+    // The slot for the likeliest agent's type is taken in the claim's round trip; a refused claim must return it.
+    const manager = system.managers[0]!;
+    const redis = manager.infra.redis!;
+    const before = await redis.get('agents:type-load:coder');
+    expect(before).not.toBeNull(); // seeded by the coder tasks assigned above
+    expect(await manager.app.get(LivenessStore).claim('TSK-HELD', 15_000)).toBe(true); // as if another instance were assigning it
+    const facts = { code: 'TSK-HELD', sprintCode: 'SPR-C', title: 'held', type: 'feature', estimateMinutes: 1, requiredCapabilities: ['code_generation'], status: 'READY' as const, assignee: null, previousAssignee: null, version: 2 };
+    await expect(manager.app.get(Assigner).tryAssign('TSK-HELD', facts)).resolves.toBe('skipped');
+    expect(await redis.get('agents:type-load:coder')).toBe(before);
+  });
 });

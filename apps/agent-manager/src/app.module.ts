@@ -18,6 +18,7 @@ import { LivenessStore } from './liveness/liveness-store';
 import { LivenessSweeper } from './liveness/sweeper';
 import { agentProjection } from './read-model/agent.projection';
 import { AgentReadModel } from './read-model/agent-read-model';
+import { AgentRoster } from './read-model/agent-roster';
 import { AgentReadModel1700000000500 } from './read-model/migrations/1700000000500-agent-read-model';
 import { Spawner } from './spawning/spawner';
 import { Budgets } from './budgets/budgets';
@@ -55,6 +56,7 @@ export class AgentManagerModule {
         BudgetsRpc,
         AgentRepository,
         AgentReadModel,
+        AgentRoster,
         LivenessStore,
         AgentRegistry,
         LivenessSweeper,

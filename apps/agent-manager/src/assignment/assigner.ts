@@ -8,7 +8,7 @@ import type { AgentManagerSettings } from '../config/settings';
 import { LivenessStore } from '../liveness/liveness-store';
 import { matchAgents } from '../matching/match';
 import { NOT_ASSIGNED } from '../read-model/agent.projection';
-import { AgentReadModel } from '../read-model/agent-read-model';
+import { AgentRoster } from '../read-model/agent-roster';
 import { SETTINGS } from '../tokens';
 import { AssignmentSignals } from './assignment-signals';
 import { SprintBudget } from './budget';
@@ -29,12 +29,9 @@ export type AssignOutcome = 'assigned' | 'no-agent' | 'budget' | 'lost-race' | '
  */
 @Injectable()
 export class Assigner {
-  /** What this instance learned from its own writes, fresher than the read model during a burst. */
-  private readonly recent = new Map<string, { load: number; lastAssignedAt: string | null; status: string; version: number }>();
-
   constructor(
     private readonly registry: AgentRegistry,
-    private readonly readModel: AgentReadModel,
+    private readonly roster: AgentRoster,
     private readonly tasks: TaskLookup,
     private readonly planner: PlannerClient,
     private readonly budget: SprintBudget,
@@ -48,25 +45,37 @@ export class Assigner {
   /** `loaded`: the task as the caller just read it from the log (saves reading it again). */
   async tryAssign(code: string, loaded?: TaskFacts): Promise<AssignOutcome> {
     if (!this.settings.autoAssign) return 'skipped';
-    // One round trip: claim the task unless another instance holds it or its workflow is paused.
-    // The candidates are read meanwhile (wasted only when the claim is refused).
-    const [claimed, candidates] = await Promise.all([this.liveness.claim(code, 15_000), this.candidates()]);
-    if (!claimed) return 'skipped';
+    const candidates = await this.roster.available();
+    // One round trip: claim the task (unless another instance holds it or its workflow is paused)
+    // and, when the task is known, take a slot for the type of the agent it will most likely get;
+    // the Redis client pipelines commands sent in the same turn.
+    const ranked = loaded && isOpen(loaded) ? rank(candidates, loaded) : null;
+    const likely = ranked?.[0];
+    const [claim, take] = await Promise.allSettled([this.liveness.claim(code, 15_000), likely ? this.quota.take(likely.type) : null]);
+    const ahead: SlotAhead | null = likely && take.status === 'fulfilled' && take.value !== null ? { type: likely.type, taken: take.value, used: false } : null;
     try {
-      return await this.assign(code, candidates, loaded);
+      if (claim.status === 'rejected') throw claim.reason;
+      if (!claim.value) return 'skipped';
+      try {
+        if (take.status === 'rejected') throw take.reason;
+        return await this.assign(code, candidates, ranked, ahead, loaded);
+      } finally {
+        void this.liveness.unlock(`claim:${code}`).catch(() => undefined);
+      }
     } finally {
-      void this.liveness.unlock(`claim:${code}`).catch(() => undefined);
+      if (ahead?.taken && !ahead.used) await this.quota.give(ahead.type);
     }
   }
 
-  private async assign(code: string, candidates: AgentView[], loaded?: TaskFacts): Promise<AssignOutcome> {
+  /** `ranked`: the matching agents in order, when the caller knew the task; else read and ranked here. */
+  private async assign(code: string, candidates: AgentView[], ranked: AgentView[] | null, ahead: SlotAhead | null, loaded?: TaskFacts): Promise<AssignOutcome> {
     const task = loaded ?? (await this.tasks.load(code));
-    if (!task || task.status !== 'READY' || task.assignee) return 'skipped';
-    const { matches } = matchAgents(candidates, { capabilities: task.requiredCapabilities });
+    if (!task || !isOpen(task)) return 'skipped';
+    const matches = ranked ?? rank(candidates, task);
     const full = new Set<string>();
     for (const agent of matches) {
       if (full.has(agent.type)) continue;
-      if (!(await this.quota.take(agent.type))) {
+      if (!(await this.takeSlot(agent.type, ahead))) {
         full.add(agent.type); // this type is at its maxConcurrent: try agents of other types
         continue;
       }
@@ -80,15 +89,11 @@ export class Assigner {
         const res = await this.registry.execute({ type: 'AssignTask', id: agent.id, task: held });
         // Already held (a retry): the slot was counted the first time.
         if (res.events.length === 0) await this.quota.give(agent.type);
-        const s = res.state!;
-        this.recent.set(agent.id, { load: s.tasks.length, lastAssignedAt: s.lastAssignedAt, status: s.status, version: s.version });
+        if (res.state) this.roster.observe(res.state); // the next task sees this agent's new load at once
       } catch (error) {
         await this.budget.refund(task.sprintCode, cost);
         await this.quota.give(agent.type);
-        if (error instanceof ConflictError) {
-          this.recent.delete(agent.id);
-          continue; // full or unavailable by now: the next agent in order
-        }
+        if (error instanceof ConflictError) continue; // full or unavailable by now: the next agent in order
         throw error;
       }
       try {
@@ -112,16 +117,24 @@ export class Assigner {
     return 'no-agent';
   }
 
-  /** Available agents from the read model, corrected by what this instance wrote since. */
-  private async candidates(): Promise<AgentView[]> {
-    const agents = await this.readModel.available();
-    return agents.map((a) => {
-      const r = this.recent.get(a.id);
-      if (!r || r.version <= a.version) {
-        this.recent.delete(a.id);
-        return a;
-      }
-      return { ...a, load: r.load, lastAssignedAt: r.lastAssignedAt };
-    });
+  /** The slot taken ahead counts for the first agent of its type; any other asks Redis. */
+  private async takeSlot(type: string, ahead: SlotAhead | null): Promise<boolean> {
+    if (ahead && !ahead.used && ahead.type === type) {
+      ahead.used = true;
+      return ahead.taken;
+    }
+    return this.quota.take(type);
   }
 }
+
+/** A type slot taken in the claim's round trip; given back if no agent of that type used it. */
+interface SlotAhead {
+  type: string;
+  taken: boolean;
+  used: boolean;
+}
+
+const isOpen = (task: TaskFacts): boolean => task.status === 'READY' && !task.assignee;
+
+/** The agents that can take the task, best first (SPEC §4.3 order). */
+const rank = (candidates: AgentView[], task: TaskFacts): AgentView[] => matchAgents(candidates, { capabilities: task.requiredCapabilities }).matches;

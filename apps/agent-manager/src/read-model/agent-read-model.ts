@@ -49,12 +49,6 @@ export class AgentReadModel {
     return rows.map(viewFromRow);
   }
 
-  /** Agents that take work (IDLE or BUSY), for assignment. */
-  async available(): Promise<AgentView[]> {
-    const rows: AgentRow[] = await this.ds.query(`SELECT * FROM orchestration_agents WHERE status IN ('IDLE', 'BUSY') AND load < max_load`);
-    return rows.map(viewFromRow);
-  }
-
   /** READY tasks nobody holds, oldest first (for the periodic scan). */
   async readyTasks(limit: number): Promise<string[]> {
     const rows: Array<{ task_code: string }> = await this.ds.query(

@@ -1,0 +1,197 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { AgentEvent, type AgentPermission, type AgentStatus, type AgentView, type StoredCommit } from '@orch/contracts';
+import { decodeCommit, PoisonCommitError } from '@orch/event-store';
+import { CHECKPOINT_TABLE } from '@orch/projections';
+import { DATA_SOURCE, INFRA, LOGGER, type Infrastructure } from '@orch/service-kit';
+import { AVAILABLE, evolve, type Agent, type HeldTask } from '../agents/agent';
+import { AgentRepository } from '../agents/agent.repository';
+import { agentProjection } from './agent.projection';
+
+/**
+ * Every agent's state in memory, so that picking the candidates for a READY task costs no round
+ * trip (it is on the dispatch path, which the agents feel as latency). Seeded from the read model
+ * (its rows and its checkpoint from one snapshot), then kept current by a tail of the agent events
+ * from that checkpoint on, folded by the aggregate's own `evolve`. Events a seeded row already holds
+ * are skipped by version; a gap, which a consistent seed never leaves, reloads that agent from the
+ * log. Being a moment behind is harmless: the aggregate refuses an agent that is full or gone, and
+ * the assigner moves on to the next one.
+ */
+@Injectable()
+export class AgentRoster implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly agents = new Map<string, Agent>();
+  private started: Promise<void> | null = null;
+  private messages: ConsumerMessages | null = null;
+  /** Agents being reloaded after a gap → whether an event for them was dropped meanwhile. */
+  private readonly reloading = new Map<string, boolean>();
+
+  constructor(
+    @Inject(INFRA) private readonly infra: Infrastructure,
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    private readonly repository: AgentRepository,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): Promise<void> {
+    return (this.started ??= this.start());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.started?.catch(() => undefined);
+    await this.messages?.close().catch(() => undefined);
+  }
+
+  /** Agents that take work (IDLE or BUSY, below maxLoad). */
+  async available(): Promise<AgentView[]> {
+    await (this.started ??= this.start());
+    const views: AgentView[] = [];
+    for (const agent of this.agents.values()) {
+      if (AVAILABLE.includes(agent.status) && agent.tasks.length < agent.maxLoad) views.push(viewOf(agent));
+    }
+    return views;
+  }
+
+  /** A state this instance just wrote: ahead of the tail for a moment, never behind it. */
+  observe(agent: Agent): void {
+    const known = this.agents.get(agent.id);
+    if (!known || known.version < agent.version) this.agents.set(agent.id, agent);
+  }
+
+  private async start(): Promise<void> {
+    const { from, agents } = await this.seed();
+    for (const agent of agents) this.agents.set(agent.id, agent);
+    const { js, config, subjects } = this.infra;
+    const consumer = await js.consumers.get(config.NATS_STREAM, {
+      filter_subjects: `${subjects.prefix}.evt.agent.>`,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: from + 1,
+    });
+    this.messages = await consumer.consume({ callback: (msg) => this.onMessage(msg) });
+  }
+
+  /** Rows and checkpoint in one snapshot: the tail starts exactly where the rows end. */
+  private seed(): Promise<{ from: number; agents: Agent[] }> {
+    return this.ds.transaction('REPEATABLE READ', async (tx) => {
+      const rows: AgentRow[] = await tx.query('SELECT * FROM orchestration_agents');
+      const [checkpoint]: Array<{ position: string }> = await tx.query(`SELECT position FROM ${CHECKPOINT_TABLE} WHERE name = $1`, [agentProjection.name]);
+      return { from: Number(checkpoint?.position ?? 0), agents: rows.map(agentFromRow) };
+    });
+  }
+
+  private onMessage(msg: JsMsg): void {
+    let commit: StoredCommit;
+    try {
+      commit = decodeCommit({ seq: msg.seq, subject: msg.subject, data: msg.data });
+    } catch (error) {
+      if (error instanceof PoisonCommitError) return; // the projection dead-letters it; nothing to fold here
+      throw error;
+    }
+    for (const env of commit.events) {
+      const parsed = AgentEvent.safeParse(env);
+      if (!parsed.success) continue;
+      const id = env.aggregateId;
+      const known = this.agents.get(id) ?? null;
+      if (known && env.version <= known.version) continue; // already folded (seed or own write)
+      if (this.reloading.has(id)) {
+        this.reloading.set(id, true);
+        continue;
+      }
+      const expected = (known?.version ?? 0) + 1;
+      if (env.version !== expected) {
+        void this.reload(id);
+        continue;
+      }
+      const next = evolve(known, parsed.data, { occurredAt: env.occurredAt, version: env.version, actor: env.actor });
+      if (next) this.agents.set(id, next);
+    }
+  }
+
+  private async reload(id: string): Promise<void> {
+    this.reloading.set(id, false);
+    try {
+      for (;;) {
+        const { state } = await this.repository.load(id);
+        if (state) this.observe(state);
+        if (!this.reloading.get(id)) return;
+        this.reloading.set(id, false); // an event arrived meanwhile: read again to include it
+      }
+    } catch (error) {
+      this.logger.warn({ err: error, agent: id }, 'agent roster: reload failed; the next event retries');
+    } finally {
+      this.reloading.delete(id);
+    }
+  }
+}
+
+interface AgentRow {
+  agent_id: string;
+  name: string;
+  type: string;
+  capabilities: string[];
+  unknown_capabilities: string[];
+  status: string;
+  max_load: number;
+  priority: number;
+  permission: string;
+  cost_per_hour: number;
+  task_codes: string[];
+  spawned: boolean;
+  pid: number | null;
+  last_assigned_at: Date | null;
+  registered_at: Date;
+  version: number;
+  metadata: { tasks?: Record<string, Omit<HeldTask, 'taskCode'>> };
+}
+
+const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
+
+/** The aggregate's state as the projection stored it (held tasks live in `metadata.tasks`). */
+function agentFromRow(r: AgentRow): Agent {
+  const held = r.metadata?.tasks ?? {};
+  return {
+    id: r.agent_id,
+    name: r.name,
+    type: r.type,
+    capabilities: r.capabilities,
+    unknownCapabilities: r.unknown_capabilities,
+    maxLoad: r.max_load,
+    priority: r.priority,
+    permission: r.permission as AgentPermission,
+    costPerHour: Number(r.cost_per_hour),
+    status: r.status as AgentStatus,
+    tasks: r.task_codes.map((taskCode) => {
+      const t = held[taskCode];
+      return { taskCode, sprintCode: t?.sprintCode ?? null, title: t?.title ?? '', assignedAt: t?.assignedAt ?? iso(r.registered_at)!, cost: t?.cost ?? 0, resumed: t?.resumed ?? false };
+    }),
+    lastAssignedAt: iso(r.last_assigned_at),
+    registeredAt: iso(r.registered_at)!,
+    spawned: r.spawned,
+    pid: r.pid,
+    version: r.version,
+  };
+}
+
+function viewOf(a: Agent): AgentView {
+  return {
+    id: a.id,
+    name: a.name,
+    type: a.type,
+    capabilities: a.capabilities,
+    status: a.status,
+    load: a.tasks.length,
+    maxLoad: a.maxLoad,
+    priority: a.priority,
+    permission: a.permission,
+    lastHeartbeatAt: null,
+    progress: null,
+    lastAssignedAt: a.lastAssignedAt,
+    costPerHour: a.costPerHour,
+    taskCodes: a.tasks.map((t) => t.taskCode),
+    unknownCapabilities: a.unknownCapabilities,
+    spawned: a.spawned,
+    registeredAt: a.registeredAt,
+    version: a.version,
+  };
+}
