@@ -95,6 +95,17 @@ export class AggregateRepository<S, E extends DomainEvent> {
   }
 
   /**
+   * The aggregate as this process last saw it, when that is the version the caller expects; read
+   * from the log otherwise. Saves a round trip on commands that carry `expectedVersion`: if the
+   * cache is behind after all, the command's append (which expects the cached sequence) fails, the
+   * reload shows another version, and the caller gets its 412 all the same.
+   */
+  async loadExpecting(id: string, expectedVersion: number | undefined): Promise<Loaded<S>> {
+    const cached = expectedVersion === undefined ? undefined : this.cache.get(this.subjectOf(id));
+    return cached && cached.version === expectedVersion ? cached : this.load(id);
+  }
+
+  /**
    * Runs a command. Within this process the commands of one aggregate are queued, so they never
    * race each other; between processes the expected sequence still settles every race.
    */

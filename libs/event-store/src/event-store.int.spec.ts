@@ -189,6 +189,26 @@ describe('the event store on JetStream', () => {
       await expect(repo().execute(id, { ...meta(), expectedVersion: 1 }, increment)).resolves.toMatchObject({ version: 2 });
     });
 
+    it('reads the cache without the log when it holds the expected version, and still answers 412 when it was behind', async () => {
+      const id = `expect-${randomUUID()}`;
+      const mine = repo();
+      await mine.execute(id, meta(), increment); // version 1, cached here
+      const reads = jest.spyOn(store, 'readSubject');
+      try {
+        expect((await mine.loadExpecting(id, 1)).version).toBe(1);
+        expect(reads).not.toHaveBeenCalled();
+        expect((await mine.loadExpecting(id, 2)).version).toBe(1); // not what the caller expects: read from the log
+        expect(reads).toHaveBeenCalledTimes(1);
+      } finally {
+        reads.mockRestore();
+      }
+      await repo().execute(id, meta(), increment); // another instance: version 2, unseen by `mine`
+      expect((await mine.loadExpecting(id, 1)).version).toBe(1); // the stale cache answers...
+      // ...but a write on it cannot pass: its append expects the cached sequence, the reload shows version 2.
+      await expect(mine.execute(id, { ...meta(), expectedVersion: 1 }, increment)).rejects.toBeInstanceOf(PreconditionFailedError);
+      expect((await repo().load(id)).version).toBe(2);
+    });
+
     it.each(['a.b', 'a*', 'a>', 'a b', 'tab\tid', '', '.'])('refuses the id %j before touching the stream', async (bad) => {
       const before = await store.lastSeq();
       await expect(repo().execute(bad, meta(), increment)).rejects.toBeInstanceOf(ValidationError);
