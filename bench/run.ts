@@ -134,6 +134,9 @@ async function main() {
     process.stdout.write(`  fingerprinting ${fingerprintsPerSecond}/s in one process\n`);
     const webhooks = await webhookLatency(distRoot); // its own notifier process, stream and schema
     const plans = apps.includes('planner') ? await planBench(distRoot, http, env) : null;
+    // The benchmarks below start their own services; this system's would only compete with them
+    // for the CPU (their projections and timers keep running while idle), so it stops here.
+    await services.stop();
     const sessions = await sessionBench(distRoot); // its own services, stream and schema
     const agents = await agentBench(distRoot); // its own services, stream and schema
     const gateway = await gatewayBench(distRoot); // its own services, stream and schema

@@ -28,7 +28,7 @@ export class ServiceProcesses {
       this.children.map(
         (c) =>
           new Promise<void>((resolve) => {
-            if (c.exitCode !== null) return resolve();
+            if (c.exitCode !== null || c.signalCode !== null) return resolve(); // already gone (stop is idempotent)
             c.once('exit', () => resolve());
             c.kill('SIGTERM');
             setTimeout(() => c.kill('SIGKILL'), 5_000).unref();
