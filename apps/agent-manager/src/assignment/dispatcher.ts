@@ -8,6 +8,7 @@ import { AgentRegistry } from '../agents/registry';
 import type { AgentManagerSettings } from '../config/settings';
 import { LivenessStore } from '../liveness/liveness-store';
 import { AgentReadModel } from '../read-model/agent-read-model';
+import { AgentRoster } from '../read-model/agent-roster';
 import { SETTINGS } from '../tokens';
 import { Assigner } from './assigner';
 import { PlannerClient } from './planner-client';
@@ -40,6 +41,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly agents: AgentRepository,
     private readonly registry: AgentRegistry,
     private readonly readModel: AgentReadModel,
+    private readonly roster: AgentRoster,
     private readonly planner: PlannerClient,
     private readonly liveness: LivenessStore,
     @Inject(SETTINGS) private readonly settings: AgentManagerSettings,
@@ -121,17 +123,25 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
     const task = this.tasks.observe(commit) ?? (await this.tasks.load(code));
     if (!task) return;
     if (task.status === 'READY' && !task.assignee) await this.assigner.tryAssign(code, task);
-    // A task nobody ever held has no holder to reconcile (the common case on the hot path).
-    // Holders are judged on the latest state, not the state as of this (possibly old) commit.
-    if (task.assignee || task.previousAssignee || task.status !== 'READY') {
-      const latest = await this.tasks.load(code);
-      if (latest) await this.reconcileHolders(latest);
-    }
+    // A task nobody ever held has no holder to reconcile, and one held by its active assignee alone
+    // has none to release: the common cases, answered without a read. (A later state that does
+    // need a release comes with its own commit.) Otherwise holders are judged on the latest state,
+    // not the state as of this (possibly old) commit.
+    if (!task.assignee && !task.previousAssignee && task.status === 'READY') return;
+    if (await this.heldByAssigneeAlone(task)) return;
+    const latest = await this.tasks.load(code);
+    if (latest) await this.reconcileHolders(latest);
+  }
+
+  private async heldByAssigneeAlone(task: TaskFacts): Promise<boolean> {
+    if (!task.assignee || !ACTIVE.includes(task.status)) return false;
+    if (task.previousAssignee && task.previousAssignee !== task.assignee) return false;
+    return (await this.roster.holdersOf(task.code)).every((h) => h === task.assignee);
   }
 
   /** Whoever holds this task but should not any more gives the slot back. */
   private async reconcileHolders(task: TaskFacts): Promise<void> {
-    const holders = new Set([task.assignee, task.previousAssignee, ...(await this.readModel.holdersOf(task.code))].filter((h): h is string => !!h));
+    const holders = new Set([task.assignee, task.previousAssignee, ...(await this.roster.holdersOf(task.code))].filter((h): h is string => !!h));
     for (const agentId of holders) {
       if (task.assignee === agentId && ACTIVE.includes(task.status)) continue;
       const held = (await this.agents.load(agentId)).state?.tasks.find((t) => t.taskCode === task.code);

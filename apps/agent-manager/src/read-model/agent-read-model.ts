@@ -67,11 +67,6 @@ export class AgentReadModel {
     return new Map(rows.map((r) => [r.task_code, { taskCode: r.task_code, sprintCode: r.sprint_code, title: r.title, status: r.status, previousAssignee: r.previous_assignee }]));
   }
 
-  async holdersOf(taskCode: string): Promise<string[]> {
-    const rows: Array<{ agent_id: string }> = await this.ds.query('SELECT agent_id FROM orchestration_agents WHERE task_codes @> ARRAY[$1::text]', [taskCode]);
-    return rows.map((r) => r.agent_id);
-  }
-
   async spent(sprintCode: string): Promise<number> {
     const rows: Array<{ spent: number }> = await this.ds.query('SELECT spent FROM agent_sprint_spend WHERE sprint_code = $1', [sprintCode]);
     return rows[0]?.spent ?? 0;

@@ -80,6 +80,8 @@ describe('agent roster (real NATS, Postgres)', () => {
     await waitFor('the other instance to see the agent full', async () => !(await available(b)).has(early));
     await registry(a).execute({ type: 'ReleaseTask', id: early, taskCode: 'TSK-R2', reason: 'done' });
     await waitFor('the release seen by the later instance', async () => (await available(b)).get(early)?.taskCodes.join() === 'TSK-R3');
+    expect(await roster(b).holdersOf('TSK-R2')).toEqual([]);
+    expect(await roster(b).holdersOf('TSK-R3')).toEqual([early]);
   });
 
   it('reads an agent again from the log when its row is behind the events that follow', async () => {

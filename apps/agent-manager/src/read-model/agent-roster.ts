@@ -22,6 +22,8 @@ import { agentProjection } from './agent.projection';
 @Injectable()
 export class AgentRoster implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly agents = new Map<string, Agent>();
+  /** Task code → the agents whose state holds it. */
+  private readonly holders = new Map<string, Set<string>>();
   private started: Promise<void> | null = null;
   private messages: ConsumerMessages | null = null;
   /** Agents being reloaded after a gap → whether an event for them was dropped meanwhile. */
@@ -53,15 +55,35 @@ export class AgentRoster implements OnApplicationBootstrap, OnApplicationShutdow
     return views;
   }
 
+  /** The agents whose state holds the task (as far as the log has been followed). */
+  async holdersOf(taskCode: string): Promise<string[]> {
+    await (this.started ??= this.start());
+    return [...(this.holders.get(taskCode) ?? [])];
+  }
+
   /** A state this instance just wrote: ahead of the tail for a moment, never behind it. */
   observe(agent: Agent): void {
     const known = this.agents.get(agent.id);
-    if (!known || known.version < agent.version) this.agents.set(agent.id, agent);
+    if (!known || known.version < agent.version) this.put(agent);
+  }
+
+  private put(agent: Agent): void {
+    for (const t of this.agents.get(agent.id)?.tasks ?? []) {
+      const set = this.holders.get(t.taskCode);
+      set?.delete(agent.id);
+      if (set?.size === 0) this.holders.delete(t.taskCode);
+    }
+    this.agents.set(agent.id, agent);
+    for (const t of agent.tasks) {
+      const set = this.holders.get(t.taskCode) ?? new Set<string>();
+      set.add(agent.id);
+      this.holders.set(t.taskCode, set);
+    }
   }
 
   private async start(): Promise<void> {
     const { from, agents } = await this.seed();
-    for (const agent of agents) this.agents.set(agent.id, agent);
+    for (const agent of agents) this.put(agent);
     const { js, config, subjects } = this.infra;
     const consumer = await js.consumers.get(config.NATS_STREAM, {
       filter_subjects: `${subjects.prefix}.evt.agent.>`,
@@ -104,7 +126,7 @@ export class AgentRoster implements OnApplicationBootstrap, OnApplicationShutdow
         continue;
       }
       const next = evolve(known, parsed.data, { occurredAt: env.occurredAt, version: env.version, actor: env.actor });
-      if (next) this.agents.set(id, next);
+      if (next) this.put(next);
     }
   }
 
