@@ -22,6 +22,24 @@ export function startAfterSkip(stored: number, skip: SkippedRun | undefined): nu
   return skip && stored >= skip.from && stored < skip.to ? skip.to : stored;
 }
 
+class CheckpointElsewhere extends Error {}
+
+/**
+ * From the stored checkpoint: the commits to apply and where the checkpoint goes. Items at or
+ * below the checkpoint are skipped (a redelivery); the run stops at the first gap.
+ */
+function planRun(stored: number, items: BatchItem[], skip: SkippedRun | undefined): { position: number; run: StoredCommit[] } {
+  let position = startAfterSkip(stored, skip);
+  const run: StoredCommit[] = [];
+  for (const item of items) {
+    if (item.seq <= position) continue;
+    if (item.seq !== position + 1) break;
+    if (item.commit) run.push(item.commit);
+    position = item.seq;
+  }
+  return { position, run };
+}
+
 /**
  * Applies a contiguous run of commits to a read model and advances its checkpoint atomically.
  * Items at or below the stored checkpoint are skipped (a redelivery); the run stops at the first
@@ -31,7 +49,8 @@ export interface Applier {
   /** The aggregate types the read model needs; undefined means every commit. */
   readonly aggregateTypes?: string[];
   readCheckpoint(): Promise<number>;
-  applyBatch(items: BatchItem[], skip?: SkippedRun): Promise<number>;
+  /** `expected`: where the caller believes the stored checkpoint stands (what it last stored or read). */
+  applyBatch(items: BatchItem[], skip?: SkippedRun, expected?: number): Promise<number>;
   /** Empties the read model and its checkpoint, for a rebuild from sequence 1. */
   reset(): Promise<void>;
   healthy(): Promise<boolean>;
@@ -52,7 +71,11 @@ export class PgApplier implements Applier {
     return rows[0] ? Number(rows[0].position) : 0;
   }
 
-  async applyBatch(items: BatchItem[], skip?: SkippedRun): Promise<number> {
+  async applyBatch(items: BatchItem[], skip?: SkippedRun, expected?: number): Promise<number> {
+    if (expected !== undefined) {
+      const applied = await this.applyExpecting(items, skip, expected);
+      if (applied !== null) return applied;
+    }
     return this.ds.transaction(async (tx) => {
       // One statement creates the row if needed, locks it and reads it: the lock serialises
       // appliers of the same projection, so the second one sees the first's checkpoint.
@@ -61,18 +84,36 @@ export class PgApplier implements Applier {
          ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING position`,
         [this.projection.name],
       );
-      let position = startAfterSkip(Number(rows[0]!.position), skip);
-      const run: StoredCommit[] = [];
-      for (const item of items) {
-        if (item.seq <= position) continue;
-        if (item.seq !== position + 1) break;
-        if (item.commit) run.push(item.commit);
-        position = item.seq;
-      }
+      const { position, run } = planRun(Number(rows[0]!.position), items, skip);
       if (run.length > 0) await this.projection.apply(run, tx);
       await tx.query(`UPDATE ${CHECKPOINT_TABLE} SET position = $2, updated_at = now() WHERE name = $1`, [this.projection.name, position]);
       return position;
     });
+  }
+
+  /**
+   * The usual case, one statement less: the checkpoint is where this runner left it, so the run
+   * is planned from there and one UPDATE both moves the checkpoint and checks that it was there
+   * (it takes the row lock, and a concurrent writer's change makes it match nothing). Null when
+   * the checkpoint was elsewhere: nothing is written, and the locked path reads it and decides.
+   */
+  private async applyExpecting(items: BatchItem[], skip: SkippedRun | undefined, expected: number): Promise<number | null> {
+    const { position, run } = planRun(expected, items, skip);
+    try {
+      return await this.ds.transaction(async (tx) => {
+        const [, moved]: [unknown, number] = await tx.query(`UPDATE ${CHECKPOINT_TABLE} SET position = $3, updated_at = now() WHERE name = $1 AND position = $2`, [
+          this.projection.name,
+          expected,
+          position,
+        ]);
+        if (moved !== 1) throw new CheckpointElsewhere();
+        if (run.length > 0) await this.projection.apply(run, tx);
+        return position;
+      });
+    } catch (error) {
+      if (error instanceof CheckpointElsewhere) return null;
+      throw error;
+    }
   }
 
   async reset(): Promise<void> {

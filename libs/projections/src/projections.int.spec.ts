@@ -107,6 +107,35 @@ describe('the projection runtime', () => {
     expect(await applier.readCheckpoint()).toBeGreaterThan(first);
   });
 
+  it('applies each commit once when told a wrong checkpoint: it then reads the stored one', async () => {
+    const { ds } = await readModel();
+    const applier = new PgApplier(ds, counterProjection);
+    for (let i = 0; i < 6; i++) await increment(`exp${i % 2}`);
+    const last = await store.lastSeq();
+    const commits = await Promise.all(Array.from({ length: last }, (_, i) => store.readCommit(i + 1).catch(() => null)));
+    const items: BatchItem[] = commits.map((c, i) => ({ seq: i + 1, commit: c }));
+    const mine = (rows: Array<{ id: string }>) => rows.filter((r) => r.id.startsWith('exp'));
+    // No checkpoint row yet: the expectation (0) cannot match, the locked path creates the row.
+    expect(await applier.applyBatch(items.slice(0, last - 3), undefined, 0)).toBe(last - 3);
+    // A runner that still believes 0 (another one moved on meanwhile) redelivers everything: only the rest is new.
+    expect(await applier.applyBatch(items, undefined, 0)).toBe(last);
+    expect(mine(await snapshot(ds))).toEqual([
+      { id: 'exp0', total: 3, commits: 3 },
+      { id: 'exp1', total: 3, commits: 3 },
+    ]);
+    // A right belief moves the checkpoint with one statement. A belief ahead of the store (which
+    // lost writes) is not taken for the truth: the answer is the stored checkpoint, and the caller rewinds.
+    await increment('exp0', 10);
+    const next: BatchItem = { seq: last + 1, commit: await store.readCommit(last + 1) };
+    expect(await applier.applyBatch([next], undefined, last)).toBe(last + 1);
+    expect(await applier.applyBatch([{ seq: last + 3, commit: null }], undefined, last + 2)).toBe(last + 1);
+    expect(mine(await snapshot(ds))).toEqual([
+      { id: 'exp0', total: 13, commits: 4 },
+      { id: 'exp1', total: 3, commits: 3 },
+    ]);
+    expect(await applier.readCheckpoint()).toBe(last + 1);
+  });
+
   it('replays what its store lost after applying it (a crash without a WAL flush) instead of stalling', async () => {
     const { ds } = await readModel();
     const r = runner(ds);

@@ -413,7 +413,7 @@ export class ProjectionRunner {
     // Commits passed over since the last write go with this one (see SKIP_PERSIST_MS).
     const skip = this.position > this.persisted ? { from: this.persisted, to: this.position } : undefined;
     try {
-      const stored = await Promise.race([this.applier.applyBatch(items, skip), timeout]);
+      const stored = await Promise.race([this.applier.applyBatch(items, skip, this.persisted), timeout]);
       this.persisted = stored;
       this.persistedAt = Date.now();
       return stored;
