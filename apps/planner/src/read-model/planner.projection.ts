@@ -62,7 +62,8 @@ async function applyTask(tx: EntityManager, inserts: InsertBuffer, env: EventEnv
     }
     case 'orchestration.task.status_updated':
       await inserts.flush();
-      await tx.update(OrchestrationTask, { taskCode: env.aggregateId }, { status: event.data.to, version: env.version, updatedAt: at });
+      // The most frequent task event: plain SQL, without building a query each time.
+      await tx.query('UPDATE orchestration_tasks SET status = $2, version = $3, updated_at = $4 WHERE task_code = $1', [env.aggregateId, event.data.to, env.version, at]);
       return;
     default: {
       const never: never = event;

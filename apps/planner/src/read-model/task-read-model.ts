@@ -27,8 +27,9 @@ export class TaskReadModel {
   }
 
   async metadataOf(code: string): Promise<Record<string, unknown>> {
-    const row = await this.ds.getRepository(OrchestrationTask).findOne({ where: { taskCode: code }, select: { id: true, metadata: true } });
-    return row?.metadata ?? {};
+    // On every task update's answer: plain SQL, without building a query each time.
+    const rows: Array<{ metadata: Record<string, unknown> }> = await this.ds.query('SELECT metadata FROM orchestration_tasks WHERE task_code = $1', [code]);
+    return rows[0]?.metadata ?? {};
   }
 
   async countInSprint(sprintCode: string): Promise<number> {
