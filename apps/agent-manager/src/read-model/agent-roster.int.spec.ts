@@ -97,6 +97,13 @@ describe('agent roster (real NATS, Postgres)', () => {
     expect((await available(c)).get(lagging)).toMatchObject({ load: 2, taskCodes: ['TSK-R4', 'TSK-R5'], version: first.version + 1 });
   });
 
+  it('follows the log again when its tail ends', async () => {
+    // The ordered consumer ending is not something a test can provoke from outside; closing it is.
+    await (roster(a) as unknown as { messages: { close(): Promise<unknown> } }).messages.close();
+    const later = await register('Later');
+    await waitFor('the agent registered after the tail ended', async () => (await available(a)).has(later), { timeoutMs: 15_000 });
+  });
+
   it('skips garbage on the stream without stopping', async () => {
     const before = await register('Before');
     await a.infra.nc.publish(a.infra.subjects.aggregate('agent', 'garbage-1'), 'not a commit');

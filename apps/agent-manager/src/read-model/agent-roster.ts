@@ -26,6 +26,9 @@ export class AgentRoster implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly holders = new Map<string, Set<string>>();
   private started: Promise<void> | null = null;
   private messages: ConsumerMessages | null = null;
+  /** Stream sequence of the last message the tail saw: where it goes on if it has to start again. */
+  private position = 0;
+  private stopping = false;
   /** Agents being reloaded after a gap → whether an event for them was dropped meanwhile. */
   private readonly reloading = new Map<string, boolean>();
 
@@ -41,6 +44,7 @@ export class AgentRoster implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     await this.started?.catch(() => undefined);
     await this.messages?.close().catch(() => undefined);
   }
@@ -84,13 +88,42 @@ export class AgentRoster implements OnApplicationBootstrap, OnApplicationShutdow
   private async start(): Promise<void> {
     const { from, agents } = await this.seed();
     for (const agent of agents) this.put(agent);
+    this.position = from;
+    await this.follow();
+  }
+
+  /**
+   * The ordered consumer recreates itself after a gap or a reconnect; should it end all the same,
+   * a roster that silently stopped would hide every new agent from assignment, so it starts again
+   * from the last message it saw.
+   */
+  private async follow(): Promise<void> {
     const { js, config, subjects } = this.infra;
     const consumer = await js.consumers.get(config.NATS_STREAM, {
       filter_subjects: `${subjects.prefix}.evt.agent.>`,
       deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: from + 1,
+      opt_start_seq: this.position + 1,
     });
-    this.messages = await consumer.consume({ callback: (msg) => this.onMessage(msg) });
+    const messages = await consumer.consume({
+      callback: (msg) => {
+        this.position = msg.seq;
+        this.onMessage(msg);
+      },
+    });
+    this.messages = messages;
+    void messages.closed().then(() => this.followAgain());
+  }
+
+  private followAgain(): void {
+    if (this.stopping) return;
+    this.logger.warn({ from: this.position + 1 }, 'agent roster: the tail of the log ended; following it again');
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.follow().catch((error) => {
+        this.logger.warn({ err: error }, 'agent roster: cannot follow the log now; retrying');
+        this.followAgain();
+      });
+    }, 1_000).unref();
   }
 
   /** Rows and checkpoint in one snapshot: the tail starts exactly where the rows end. */
