@@ -90,4 +90,13 @@ describe('failover of a killed agent', () => {
     }, { timeoutMs: 20_000, intervalMs: 250 });
     expect(released.data).toEqual({ agentId: agent.id, taskCode: 'TSK-F9', reason: 'task is BACKLOG' });
   }, 30_000);
+
+  it('stops its spawned agents when it shuts down, and records their exits before its connections close', async () => {
+    const { agent, pid } = await json(await system.http('/api/v1/agents/spawn', { json: { type: 'coder', name: 'outlived' } }));
+    await waitFor('it to heartbeat', async () => (await json(await system.http(`/api/v1/agents/${agent.id}`))).progress === 'idle');
+    await system.managers[0]!.close(); // the last test: the system's stop() tolerates a closed manager
+    expect(() => process.kill(pid, 0)).toThrow();
+    const exited = (await system.agentEvents(agent.id)).find((e) => e.type === 'orchestration.agent.exited');
+    expect(exited?.data).toMatchObject({ agentId: agent.id });
+  }, 30_000);
 });

@@ -22,6 +22,8 @@ import { SETTINGS } from '../tokens';
 @Injectable()
 export class Spawner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly children = new Map<string, ChildProcess>();
+  /** Exit records still being written: shutdown waits for them, so they are not cut off by closing connections. */
+  private readonly recording = new Set<Promise<unknown>>();
   private sub: Subscription | null = null;
 
   constructor(
@@ -43,6 +45,7 @@ export class Spawner implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.sub?.unsubscribe();
     await Promise.all([...this.children.keys()].map((id) => this.stopChild(id)));
+    await Promise.all([...this.recording]);
   }
 
   async spawn(body: SpawnAgentBody, meta: CommandMeta): Promise<{ reply: SpawnedAgent; seq: number }> {
@@ -90,7 +93,11 @@ export class Spawner implements OnApplicationBootstrap, OnApplicationShutdown {
     child.once('exit', (code, signal) => {
       this.children.delete(id);
       log.info({ code, signal }, 'agent process exited');
-      void this.registry.execute({ type: 'RecordExit', id, code, signal }, systemMeta(`exit-${id}-${pid}`)).catch((e) => log.warn({ err: e }, 'could not record exit'));
+      const recorded = this.registry
+        .execute({ type: 'RecordExit', id, code, signal }, systemMeta(`exit-${id}-${pid}`))
+        .catch((e) => log.warn({ err: e }, 'could not record exit'))
+        .finally(() => this.recording.delete(recorded));
+      this.recording.add(recorded);
     });
     const spawned = await this.registry.execute({ type: 'RecordSpawn', id, pid, command: spec.command.join(' ') }, systemMeta(randomUUID()));
     return { reply: { ...reply, agent: this.registry.view(spawned.state!), pid, placement }, seq: spawned.seq };
