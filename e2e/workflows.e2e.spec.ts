@@ -72,6 +72,11 @@ describe('plans and workflows, end to end', () => {
       return w.status === 'COMPLETED' && w;
     }, { timeoutMs: 30_000 });
     expect(done).toMatchObject({ progress: 1, counts: expect.objectContaining({ DONE: 10 }) });
+    // Both are found again without their ids.
+    const plans = await json(await system.fetch('/api/v1/plans?sprint=SPR-E2E', { key: 'dev-viewer-key' }));
+    expect(plans.items).toEqual([expect.objectContaining({ id: plan.id, status: 'ACCEPTED', taskCount: 10 })]);
+    const workflows = await json(await system.fetch(`/api/v1/workflows?plan=${plan.id}`, { key: 'dev-viewer-key' }));
+    expect(workflows).toEqual({ items: [expect.objectContaining({ id: workflow.id, status: 'COMPLETED', taskCount: 10, done: 10, blocked: 0 })], nextCursor: null });
   });
 
   it('pauses a workflow: assigning its READY task is a 409 WORKFLOW.PAUSED that writes nothing; resume lets it through', async () => {
@@ -121,6 +126,10 @@ describe('plans and workflows, end to end', () => {
       ['a hostile plan id', () => system.fetch('/api/v1/plans/PLN-1.evt.%3E/accept', { method: 'POST' }), 400, 'REQUEST.INVALID', 'params.id'],
       ['a workflow over both a plan and a sprint', () => system.fetch('/api/v1/workflows', { json: { planId: 'PLN-A', sprintCode: 'SPR-A' } }), 400, 'REQUEST.INVALID', 'body.planId'],
       ['next task without an agent', () => system.fetch('/api/v1/tasks/next'), 400, 'REQUEST.INVALID', 'query.agent'],
+      ['a plan list with a limit that is not a number', () => system.fetch('/api/v1/plans?limit=ten'), 400, 'REQUEST.INVALID', 'query.limit'],
+      ['a plan list with a hostile cursor', () => system.fetch("/api/v1/plans?after=1%27%3B%20DROP%20TABLE%20orchestration_plans"), 400, 'REQUEST.INVALID', 'query.after'],
+      ['a workflow list with an unknown status', () => system.fetch('/api/v1/workflows?status=FINISHED'), 400, 'REQUEST.INVALID', 'query.status'],
+      ['a workflow list with an unknown filter', () => system.fetch('/api/v1/workflows?owner=ann'), 400, 'REQUEST.INVALID', 'query.owner'],
       ['an agent key steering a workflow (operators only)', () => system.fetch('/api/v1/workflows/WFL-ANY/pause', { method: 'POST', key: 'dev-agent-key' }), 403, 'AUTH.FORBIDDEN'],
       ['an unknown workflow', () => system.fetch('/api/v1/workflows/WFL-NOPE/pause', { method: 'POST' }), 404, 'WORKFLOW.NOT_FOUND'],
     ];

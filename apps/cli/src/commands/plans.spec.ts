@@ -25,10 +25,16 @@ const task = (id: string, dependsOn: string[]) => ({ id, title: `Do ${id}`, desc
 const plan = { id: 'PLN-ABC', goal: 'Ship', template: 'feature', params: {}, decomposer: 'template', status: 'PROPOSED', sprintCode: null, tasks: [task('a', []), task('b', ['a'])], analysis: analysis(), version: 1, createdAt: 'x', updatedAt: 'x' };
 const workflow = { id: 'WFL-1', planId: 'PLN-ABC', sprintCode: 'SPR-1', status: 'PAUSED', retry: { maxAttempts: 3, backoffMs: 1000, maxBackoffMs: 10000 }, taskCount: 2, counts: { READY: 1, BACKLOG: 1, DONE: 0 }, progress: 0.5, remainingEffortMinutes: 20, remainingCriticalPath: ['TSK-2'], remainingCriticalPathMinutes: 20, eta: '2026-01-01T00:20:00.000Z', attempts: { 'TSK-1': 2 }, version: 2, createdAt: 'x', updatedAt: 'x' };
 
+const planSummary = { id: 'PLN-ABC', goal: 'Ship dark mode', template: 'feature', status: 'PROPOSED', sprintCode: 'SPR-1', taskCount: 10, criticalPathMinutes: 405, totalEffortMinutes: 480, valid: true, createdAt: '2026-11-24T16:18:11.997Z', updatedAt: '2026-11-24T16:18:11.997Z' };
+const workflowSummary = { id: 'WFL-1', planId: 'PLN-ABC', sprintCode: 'SPR-1', status: 'RUNNING', taskCount: 10, done: 4, blocked: 1, createdAt: '2026-11-24T16:19:00.000Z', updatedAt: '2026-11-24T16:19:30.000Z' };
+
 describe('orch plan and orch workflow', () => {
   let gateway: Awaited<ReturnType<typeof fakeGateway>>;
   beforeAll(async () => {
     gateway = await fakeGateway((req) => {
+      const list = (base: string) => req.method === 'GET' && (req.url === base || req.url.startsWith(`${base}?`));
+      if (list('/api/v1/plans')) return { status: 200, body: { items: [planSummary], nextCursor: req.url.includes('limit=1') ? '41' : null } };
+      if (list('/api/v1/workflows')) return { status: 200, body: { items: [workflowSummary], nextCursor: null } };
       if (req.url === '/api/v1/plans/templates') return { status: 200, body: { decomposer: 'template', items: [{ name: 'bug_fix', description: 'Fix a bug', params: [{ name: 'bug', required: true, default: null, description: null }, { name: 'component', required: false, default: 'the app', description: null }], methods: ['main'], taskCount: 5 }] } };
       if (req.url === '/api/v1/plans/validate') return { status: 200, body: analysis(req.body.tasks.length === 2 && req.body.tasks[0].dependsOn.length === 0) };
       if (req.url.startsWith('/api/v1/plans')) return { status: req.url.endsWith('accept') ? 200 : 201, body: plan };
@@ -72,6 +78,22 @@ describe('orch plan and orch workflow', () => {
     const broken = await run('plan', 'validate', join(dir, 'broken.json'));
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain('broken.json');
+  });
+
+  it('lists plans and workflows with their filters, and says how to get the next page', async () => {
+    const plans = await run('plan', 'list', '--sprint', 'SPR-1', '--status', 'proposed', '--limit', '1');
+    expect(plans.code).toBe(0);
+    expect(plans.last).toMatchObject({ method: 'GET' });
+    expect(new URL(plans.last.url, 'http://x').searchParams.toString()).toBe('sprint=SPR-1&status=PROPOSED&limit=1');
+    expect(plans.stdout).toMatch(/PLN-ABC\s+PROPOSED\s+SPR-1\s+feature\s+10\s+405m\s+2026-11-24 16:18\s+Ship dark mode/);
+    expect(plans.stderr).toBe('more: orch plan list --after 41\n');
+    const workflows = await run('workflow', 'list', '--status', 'running');
+    expect(workflows.stdout).toMatch(/WFL-1\s+RUNNING\s+PLN-ABC\s+4\/10\s+1\s+2026-11-24 16:19/);
+    expect(workflows.stderr).toBe('');
+    expect(JSON.parse((await run('workflow', 'list', '--plan', 'PLN-ABC', '--json')).stdout)).toEqual({ items: [workflowSummary], nextCursor: null });
+    const wrong = await run('plan', 'list', '--status', 'done');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('PROPOSED');
   });
 
   it('accepts a plan into a sprint, and starts, shows and pauses a workflow', async () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { PlanAnalysis, PlanView, ValidateDagBody } from '@orch/contracts';
+import { PlanStatus, WorkflowStatus, type PlanAnalysis, type PlanView, type ValidateDagBody } from '@orch/contracts';
 import { ok, type Schema } from '../client';
 import { details, PLAIN, printJson, table, type Style } from '../output';
-import { examples, jsonOption, nonNegativeInt, positiveInt, UsageError, type CommandContext } from './context';
+import { examples, jsonOption, nonNegativeInt, oneOf, positiveInt, UsageError, type CommandContext } from './context';
 
 /** `--param key=value`, repeatable. */
 function param(input: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -12,7 +12,7 @@ function param(input: string, previous: Record<string, string> = {}): Record<str
   return { ...previous, [input.slice(0, eq).trim()]: input.slice(eq + 1) };
 }
 
-/** `orch plan create|show|validate|accept` and `orch workflow start|show|pause|resume|cancel`. */
+/** `orch plan create|list|show|validate|accept` and `orch workflow start|list|show|pause|resume|cancel`. */
 export function planCommands(program: Command, ctx: CommandContext): void {
   const out = (opts: { json?: boolean }, value: unknown, human: () => string) => (opts.json ? printJson(ctx.io, value) : ctx.io.stdout.write(human()));
   const style = () => ctx.style('stdout');
@@ -47,6 +47,20 @@ export function planCommands(program: Command, ctx: CommandContext): void {
       ),
     );
   });
+
+  examples(jsonOption(plan.command('list').description('list plans, newest first')), 'orch plan list', 'orch plan list --sprint SPR-001 --status proposed', 'orch plan list --limit 10 --json')
+    .option('--sprint <code>', 'only plans for this sprint')
+    .option('--status <status>', PlanStatus.options.join('|'), oneOf(PlanStatus.options))
+    .option('--limit <n>', 'at most n plans', positiveInt)
+    .option('--after <cursor>', 'the page after this one (the cursor the previous page printed)')
+    .action(async (opts: { sprint?: string; status?: PlanStatus; limit?: number; after?: string; json?: boolean }) => {
+      const query = { sprint: opts.sprint, status: opts.status, limit: opts.limit, after: opts.after };
+      const page = await ok(ctx.client().api.GET('/api/v1/plans', { params: { query } }));
+      if (opts.json) return printJson(ctx.io, page);
+      const rows = page.items.map((p) => [p.id, p.status, p.sprintCode, p.template, p.taskCount, `${p.criticalPathMinutes}m`, p.createdAt.slice(0, 16).replace('T', ' '), p.goal]);
+      ctx.io.stdout.write(table(['PLAN', 'STATUS', 'SPRINT', 'TEMPLATE', 'TASKS', 'CRIT PATH', 'CREATED (UTC)', 'GOAL'], rows, style()));
+      if (page.nextCursor) ctx.io.stderr.write(`more: orch plan list --after ${page.nextCursor}\n`);
+    });
 
   examples(jsonOption(plan.command('show').description('show a plan').argument('<id>', 'e.g. PLN-0A1B2C3D4E')), 'orch plan show PLN-0A1B2C3D4E', 'orch plan show PLN-0A1B2C3D4E --json').action(
     async (id: string, opts: { json?: boolean }) => {
@@ -98,6 +112,20 @@ export function planCommands(program: Command, ctx: CommandContext): void {
       const retry = opts.maxAttempts || opts.backoff !== undefined ? { maxAttempts: opts.maxAttempts, backoffMs: opts.backoff } : undefined;
       const w = await ok(ctx.client().api.POST('/api/v1/workflows', { body: { planId: opts.plan, sprintCode: opts.sprint, retry } }));
       out(opts, w, () => workflowText(w, style()));
+    });
+  examples(jsonOption(workflow.command('list').description('list workflows, newest first')), 'orch workflow list', 'orch workflow list --status running', 'orch workflow list --plan PLN-0A1B2C3D4E --json')
+    .option('--sprint <code>', 'only workflows over this sprint')
+    .option('--plan <id>', 'only workflows over this plan')
+    .option('--status <status>', WorkflowStatus.options.join('|'), oneOf(WorkflowStatus.options))
+    .option('--limit <n>', 'at most n workflows', positiveInt)
+    .option('--after <cursor>', 'the page after this one (the cursor the previous page printed)')
+    .action(async (opts: { sprint?: string; plan?: string; status?: WorkflowStatus; limit?: number; after?: string; json?: boolean }) => {
+      const query = { sprint: opts.sprint, plan: opts.plan, status: opts.status, limit: opts.limit, after: opts.after };
+      const page = await ok(ctx.client().api.GET('/api/v1/workflows', { params: { query } }));
+      if (opts.json) return printJson(ctx.io, page);
+      const rows = page.items.map((w) => [w.id, w.status, w.planId ?? w.sprintCode, `${w.done}/${w.taskCount}`, w.blocked || '', w.createdAt.slice(0, 16).replace('T', ' ')]);
+      ctx.io.stdout.write(table(['WORKFLOW', 'STATUS', 'OVER', 'DONE', 'BLOCKED', 'CREATED (UTC)'], rows, style()));
+      if (page.nextCursor) ctx.io.stderr.write(`more: orch workflow list --after ${page.nextCursor}\n`);
     });
   examples(jsonOption(workflow.command('show').description('show a workflow and its progress').argument('<id>')), 'orch workflow show WFL-0A1B2C3D4E', 'orch workflow show WFL-0A1B2C3D4E --json').action(
     async (id: string, opts: { json?: boolean }) => {

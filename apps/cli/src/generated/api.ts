@@ -131,6 +131,7 @@ export interface paths {
   };
   "/api/v1/plans": {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    get: operations["listPlans"];
     post: operations["createPlan"];
   };
   "/api/v1/plans/templates": {
@@ -314,6 +315,7 @@ export interface paths {
   };
   "/api/v1/workflows": {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    get: operations["listWorkflows"];
     post: operations["startWorkflow"];
   };
   "/api/v1/workflows/{id}": {
@@ -1757,6 +1759,34 @@ export interface operations {
       503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
     };
   };
+  listPlans: {
+    parameters: {
+      query?: {
+        sprint?: string;
+        status?: "PROPOSED" | "ACCEPTED";
+        limit?: number;
+        after?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["PlanPage"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
   listSessionState: {
     parameters: {
       query?: {
@@ -1940,6 +1970,35 @@ export interface operations {
           headers: { [name: string]: unknown };
           content: {
             "application/json": components["schemas"]["WebhookPage"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  listWorkflows: {
+    parameters: {
+      query?: {
+        sprint?: string;
+        plan?: string;
+        status?: "RUNNING" | "PAUSED" | "CANCELLED" | "COMPLETED";
+        limit?: number;
+        after?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["WorkflowPage"];
           };
         };
       400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
@@ -3760,6 +3819,22 @@ export interface components {
         [key: string]: number;
       };
     };
+    PlanPage: {
+      items: {
+        id: string;
+        goal: string;
+        template: string;
+        status: "PROPOSED" | "ACCEPTED";
+        sprintCode: string | null;
+        taskCount: number;
+        criticalPathMinutes: number;
+        totalEffortMinutes: number;
+        valid: boolean;
+        createdAt: string;
+        updatedAt: string;
+      }[];
+      nextCursor: string | null;
+    };
     PlanView: {
       id: string;
       goal: string;
@@ -4498,6 +4573,20 @@ export interface components {
       disabledReason: string | null;
       createdAt: string;
       version: number;
+    };
+    WorkflowPage: {
+      items: {
+        id: string;
+        planId: string | null;
+        sprintCode: string | null;
+        status: "RUNNING" | "PAUSED" | "CANCELLED" | "COMPLETED";
+        taskCount: number;
+        done: number;
+        blocked: number;
+        createdAt: string;
+        updatedAt: string;
+      }[];
+      nextCursor: string | null;
     };
     WorkflowView: {
       id: string;

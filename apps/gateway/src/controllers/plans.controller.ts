@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AcceptPlanBody, CreatePlanBody, PlanAnalysis, PlanIdParams, PlanRoutes, PlanView, TemplateList, ValidateDagBody } from '@orch/contracts';
+import { AcceptPlanBody, CreatePlanBody, ListPlansQuery, PlanAnalysis, PlanIdParams, PlanPage, PlanRoutes, PlanView, TemplateList, ValidateDagBody } from '@orch/contracts';
 import { PayloadTooLargeError } from '@orch/errors';
 import { ADMINS, READERS, WRITERS } from '../auth/roles';
 import { ApiController, Endpoint } from '../http/endpoint';
@@ -66,6 +66,19 @@ export class PlansController {
   })
   listPlanTemplates(@CallerOf() caller: Caller) {
     return this.services.call(PlanRoutes.listTemplates, {}, caller);
+  }
+
+  @Endpoint({
+    method: 'GET',
+    summary: 'List plans, newest first',
+    description: 'Filter by sprint and status; page with `after` (the `nextCursor` of the previous page). Each plan with its analysis figures; `GET /plans/:id` has its tasks.',
+    roles: READERS,
+    query: ListPlansQuery,
+    response: PlanPage,
+    service: true,
+  })
+  listPlans(@Input('query') query: ListPlansQuery, @CallerOf() caller: Caller) {
+    return this.services.call(PlanRoutes.listPlans, query, caller);
   }
 
   @Endpoint({ method: 'GET', path: ':id', summary: 'Get a plan', roles: READERS, params: PlanIdParams, response: PlanView, service: true })

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { PlanRoutes, StartWorkflowBody, WorkflowControlBody, WorkflowIdParams, WorkflowView } from '@orch/contracts';
+import { ListWorkflowsQuery, PlanRoutes, StartWorkflowBody, WorkflowControlBody, WorkflowIdParams, WorkflowPage, WorkflowView } from '@orch/contracts';
 import { ADMINS, READERS } from '../auth/roles';
 import { ApiController, Endpoint } from '../http/endpoint';
 import { CallerOf, Input, type Caller } from '../http/request-state';
@@ -30,6 +30,19 @@ export class WorkflowsController {
   })
   startWorkflow(@Input('body') body: StartWorkflowBody, @CallerOf() caller: Caller) {
     return this.services.call(PlanRoutes.startWorkflow, body, caller);
+  }
+
+  @Endpoint({
+    method: 'GET',
+    summary: 'List workflows, newest first',
+    description: 'Filter by sprint, plan and status; page with `after` (the `nextCursor` of the previous page). Each with its task count and how many are DONE or BLOCKED; `GET /workflows/:id` has the rest.',
+    roles: READERS,
+    query: ListWorkflowsQuery,
+    response: WorkflowPage,
+    service: true,
+  })
+  listWorkflows(@Input('query') query: ListWorkflowsQuery, @CallerOf() caller: Caller) {
+    return this.services.call(PlanRoutes.listWorkflows, query, caller);
   }
 
   @Endpoint({

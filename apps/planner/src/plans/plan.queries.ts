@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { Actor, DagIssue, PlanAnalysis, PlanView, TemplateList, ValidateDagBody } from '@orch/contracts';
+import type { Actor, DagIssue, ListPlansQuery, PlanAnalysis, PlanPage, PlanView, TemplateList, ValidateDagBody } from '@orch/contracts';
 import { NotFoundError } from '@orch/errors';
 import { AgentDirectory } from '../agents/agent-directory';
 import { PlanReadModel } from '../read-model/plan-read-model';
@@ -11,6 +11,21 @@ import { DECOMPOSER, type Decomposer } from './templates/decomposer';
 export class GetPlan extends Query<PlanView> {
   constructor(readonly id: string) {
     super();
+  }
+}
+
+export class ListPlans extends Query<PlanPage> {
+  constructor(readonly query: ListPlansQuery) {
+    super();
+  }
+}
+
+@QueryHandler(ListPlans)
+export class ListPlansHandler implements IQueryHandler<ListPlans> {
+  constructor(private readonly plans: PlanReadModel) {}
+
+  execute({ query }: ListPlans): Promise<PlanPage> {
+    return this.plans.list(query);
   }
 }
 

@@ -5,7 +5,7 @@ import type { RpcContext } from '@orch/messaging';
 import { commandMetaOf, RpcHandler } from '@orch/service-kit';
 import { AcceptPlan } from './accept-plan';
 import { CreatePlan } from './create-plan';
-import { GetPlan, ListTemplates, ValidateDag } from './plan.queries';
+import { GetPlan, ListPlans, ListTemplates, ValidateDag } from './plan.queries';
 
 type In<K extends keyof typeof R> = (typeof R)[K]['request']['_output'];
 
@@ -30,6 +30,11 @@ export class PlanRpc {
   @RpcHandler(R.getPlan)
   async get({ id }: In<'getPlan'>) {
     return { value: await this.queries.execute(new GetPlan(id)) };
+  }
+
+  @RpcHandler(R.listPlans)
+  async list(query: In<'listPlans'>) {
+    return { value: await this.queries.execute(new ListPlans(query)) };
   }
 
   @RpcHandler(R.listTemplates)

@@ -79,6 +79,36 @@ describe('plans (real NATS, Postgres)', () => {
     await expect(call('acceptPlan', { id: plan.id, body: { sprintCode: 'SPR-OTHER' } })).rejects.toMatchObject({ code: 'PLAN.ALREADY_ACCEPTED' });
   });
 
+  it('lists plans newest first, by sprint and status, a page at a time', async () => {
+    const made: string[] = [];
+    let seq = 0;
+    for (const [goal, sprintCode] of [['Fix login', 'SPR-L1'], ['Fix logout', 'SPR-L1'], ['Fix signup', 'SPR-L1'], ['Elsewhere', 'SPR-L2']] as const) {
+      const created = await call('createPlan', { goal, template: 'bug_fix', params: { bug: goal }, sprintCode });
+      made.push(created.value.id);
+      seq = created.seq!;
+    }
+    seq = (await call('acceptPlan', { id: made[0]!, body: {} })).seq!;
+    const first = await call('listPlans', { sprint: 'SPR-L1', limit: 2 }, { minSeq: seq });
+    expect(first.value.items.map((p) => p.id)).toEqual([made[2], made[1]]);
+    expect(first.value.items[0]).toMatchObject({ goal: 'Fix signup', template: 'bug_fix', status: 'PROPOSED', sprintCode: 'SPR-L1', valid: true, taskCount: 5 });
+    expect(first.value.items[0]!.criticalPathMinutes).toBeGreaterThan(0);
+    const second = await call('listPlans', { sprint: 'SPR-L1', limit: 2, after: first.value.nextCursor! });
+    expect(second.value).toEqual({ items: [expect.objectContaining({ id: made[0], status: 'ACCEPTED' })], nextCursor: null });
+    expect((await call('listPlans', { sprint: 'SPR-L1', status: 'ACCEPTED' })).value.items.map((p) => p.id)).toEqual([made[0]]);
+    expect((await call('listPlans', { sprint: 'SPR-NONE' })).value).toEqual({ items: [], nextCursor: null });
+  });
+
+  it.each([
+    ['a limit of 0', { limit: 0 }, 'limit'],
+    ['a cursor that is not one', { after: 'PLN-1' }, 'after'],
+    ['an unknown status', { status: 'DONE' }, 'status'],
+    ['an unknown filter', { owner: 'ann' }, 'owner'],
+  ])('refuses to list plans with %s, naming the field', async (_what, query, field) => {
+    const attempt = call('listPlans', query);
+    await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+    await expect(attempt).rejects.toMatchObject({ errors: expect.arrayContaining([expect.objectContaining({ path: expect.stringContaining(field) })]) });
+  });
+
   it('learns a step estimate from tracked times and says so', async () => {
     const { value: plan } = await call('createPlan', { goal: 'Study caching', template: 'research', params: { topic: 'caches' } });
     const { value: accepted } = await call('acceptPlan', { id: plan.id, body: { sprintCode: 'SPR-LEARN' } });

@@ -7,7 +7,7 @@ import { AcceptPlanHandler } from './accept-plan';
 import { CreatePlanHandler } from './create-plan';
 import { PlanRepository } from './plan.repository';
 import { PlanRpc } from './plan.rpc';
-import { GetPlanHandler, ListTemplatesHandler, ValidateDagHandler } from './plan.queries';
+import { GetPlanHandler, ListPlansHandler, ListTemplatesHandler, ValidateDagHandler } from './plan.queries';
 import { DECOMPOSER } from './templates/decomposer';
 import { TemplateDecomposer } from './templates/template-decomposer';
 import { loadTemplates } from './templates/template-loader';
@@ -29,6 +29,7 @@ export function planProviders(): Provider[] {
     CreatePlanHandler,
     AcceptPlanHandler,
     GetPlanHandler,
+    ListPlansHandler,
     ListTemplatesHandler,
     ValidateDagHandler,
   ];

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { TaskStatus } from '@orch/contracts';
+import type { ListWorkflowsQuery, TaskStatus, WorkflowPage } from '@orch/contracts';
 import { DATA_SOURCE } from '@orch/service-kit';
 import type { DataSource } from 'typeorm';
 import type { MemberTask, WorkflowRow } from './workflow-status';
@@ -52,5 +52,33 @@ export class WorkflowReadModel {
   async workflowsOf(taskCode: string): Promise<string[]> {
     const rows: Array<{ workflow_id: string }> = await this.ds.query('SELECT workflow_id FROM orchestration_workflow_tasks WHERE task_code = $1', [taskCode]);
     return rows.map((r) => r.workflow_id);
+  }
+
+  /** Newest first, keyset-paged on the row's serial, with how many of each workflow's tasks are DONE or BLOCKED. */
+  async list(q: ListWorkflowsQuery): Promise<WorkflowPage> {
+    const rows: Array<{ id: string; workflow_id: string; plan_id: string | null; sprint_code: string | null; status: WorkflowPage['items'][number]['status']; task_count: number; done: string; blocked: string; created_at: Date; updated_at: Date }> =
+      await this.ds.query(
+        `SELECT w.id, w.workflow_id, w.plan_id, w.sprint_code, w.status, cardinality(w.task_codes) AS task_count, c.done, c.blocked, w.created_at, w.updated_at
+           FROM orchestration_workflows w
+           LEFT JOIN LATERAL (
+             SELECT count(*) FILTER (WHERE t.status = 'DONE') AS done, count(*) FILTER (WHERE t.status = 'BLOCKED') AS blocked
+               FROM orchestration_tasks t WHERE t.task_code = ANY(w.task_codes)
+           ) c ON true
+          WHERE ($1::text IS NULL OR w.sprint_code = $1) AND ($2::text IS NULL OR w.plan_id = $2) AND ($3::text IS NULL OR w.status = $3) AND ($4::bigint IS NULL OR w.id < $4)
+          ORDER BY w.id DESC LIMIT $5`,
+        [q.sprint ?? null, q.plan ?? null, q.status ?? null, q.after ?? null, q.limit + 1],
+      );
+    const items = rows.slice(0, q.limit).map((r) => ({
+      id: r.workflow_id,
+      planId: r.plan_id,
+      sprintCode: r.sprint_code,
+      status: r.status,
+      taskCount: r.task_count,
+      done: Number(r.done),
+      blocked: Number(r.blocked),
+      createdAt: r.created_at.toISOString(),
+      updatedAt: r.updated_at.toISOString(),
+    }));
+    return { items, nextCursor: rows.length > q.limit ? String(rows[q.limit - 1]!.id) : null };
   }
 }

@@ -5,7 +5,7 @@ import type { RpcContext } from '@orch/messaging';
 import { commandMetaOf, RpcHandler } from '@orch/service-kit';
 import { ControlWorkflow } from './control-workflow';
 import { StartWorkflow } from './start-workflow';
-import { GetWorkflow } from './workflow.queries';
+import { GetWorkflow, ListWorkflows } from './workflow.queries';
 
 type In<K extends keyof typeof R> = (typeof R)[K]['request']['_output'];
 
@@ -25,6 +25,11 @@ export class WorkflowRpc {
   @RpcHandler(R.getWorkflow)
   async get({ id }: In<'getWorkflow'>) {
     return { value: await this.queries.execute(new GetWorkflow(id)) };
+  }
+
+  @RpcHandler(R.listWorkflows)
+  async list(query: In<'listWorkflows'>) {
+    return { value: await this.queries.execute(new ListWorkflows(query)) };
   }
 
   @RpcHandler(R.pauseWorkflow)

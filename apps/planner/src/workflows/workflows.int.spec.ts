@@ -141,6 +141,23 @@ describe('workflows (real NATS, Postgres; the process manager as a durable consu
     await expect(call('getWorkflow', { id: 'WFL-NOPE' })).rejects.toMatchObject({ code: 'WORKFLOW.NOT_FOUND' });
   });
 
+  it('lists workflows newest first, with how many tasks are DONE or BLOCKED, by sprint, plan and status', async () => {
+    const all = (await call('listWorkflows', {})).value.items;
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    const completed = (await call('listWorkflows', { sprint: 'SPR-WF', status: 'COMPLETED' })).value.items;
+    expect(completed).toEqual([expect.objectContaining({ sprintCode: 'SPR-WF', status: 'COMPLETED', taskCount: 10, done: 10, blocked: 0 })]);
+    const failing = (await call('listWorkflows', { sprint: 'SPR-FAIL' })).value.items;
+    expect(failing).toEqual([expect.objectContaining({ status: 'RUNNING', taskCount: 5, done: 0, blocked: 1 })]);
+    expect((await call('listWorkflows', { plan: failing[0]!.planId })).value.items.map((w) => w.id)).toEqual([failing[0]!.id]);
+    expect((await call('listWorkflows', { sprint: 'SPR-WF', status: 'PAUSED' })).value).toEqual({ items: [], nextCursor: null });
+    // A page at a time, in the same order as the whole list.
+    const first = (await call('listWorkflows', { limit: 1 })).value;
+    expect(first.items.map((w) => w.id)).toEqual([all[0]!.id]);
+    const second = (await call('listWorkflows', { limit: 1, after: first.nextCursor! })).value;
+    expect(second.items.map((w) => w.id)).toEqual([all[1]!.id]);
+    await expect(call('listWorkflows', { status: 'RUNNING', limit: 201 })).rejects.toMatchObject({ code: 'REQUEST.INVALID', errors: [expect.objectContaining({ path: 'limit' })] });
+  });
+
   it('rebuilt from sequence 1, the process manager reaches the same state and sends nothing twice', async () => {
     const runner = planner.projections.get('workflow_runner')!;
     await runner.catchUp(10_000);

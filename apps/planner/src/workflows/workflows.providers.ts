@@ -8,7 +8,7 @@ import { StartWorkflowHandler } from './start-workflow';
 import { WorkflowGate } from './workflow-gate';
 import { WorkflowReadModel } from './workflow-read-model';
 import { WorkflowRepository } from './workflow.repository';
-import { GetWorkflowHandler } from './workflow.queries';
+import { GetWorkflowHandler, ListWorkflowsHandler } from './workflow.queries';
 import { WorkflowRpc } from './workflow.rpc';
 
 /** Workflows (aggregate, read model, process manager) and the next-task query that respects them. */
@@ -21,6 +21,7 @@ export function workflowProviders(): Provider[] {
     StartWorkflowHandler,
     ControlWorkflowHandler,
     GetWorkflowHandler,
+    ListWorkflowsHandler,
     WorkflowCommands,
     WorkflowProcessManager,
     RetryPoller,

@@ -157,3 +157,41 @@ export const PlanView = z.object({
   updatedAt: z.string(),
 });
 export type PlanView = z.infer<typeof PlanView>;
+
+// ---- lists (newest first) ----
+
+/** The keyset cursor of the plan and workflow lists: the `nextCursor` of the previous page, opaque. */
+export const ListCursor = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be the nextCursor of the previous page');
+export type ListCursor = z.infer<typeof ListCursor>;
+
+/** The paging fields of the plan and workflow lists. */
+export const ListPaging = {
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  after: ListCursor.optional(),
+};
+
+export const ListPlansQuery = z.strictObject({
+  sprint: SprintCode.optional(),
+  status: PlanStatus.optional(),
+  ...ListPaging,
+});
+export type ListPlansQuery = z.infer<typeof ListPlansQuery>;
+
+/** A plan in a list: what tells plans apart, without their tasks. */
+export const PlanSummary = z.object({
+  id: PlanId,
+  goal: z.string(),
+  template: z.string(),
+  status: PlanStatus,
+  sprintCode: SprintCode.nullable(),
+  taskCount: z.number().int(),
+  criticalPathMinutes: z.number(),
+  totalEffortMinutes: z.number(),
+  valid: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type PlanSummary = z.infer<typeof PlanSummary>;
+
+export const PlanPage = z.object({ items: z.array(PlanSummary), nextCursor: ListCursor.nullable() });
+export type PlanPage = z.infer<typeof PlanPage>;

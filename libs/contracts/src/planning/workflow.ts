@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SprintCode, TaskCode } from '../common/ids';
-import { PlanId } from './plan';
+import { ListCursor, ListPaging, PlanId } from './plan';
 import { AgentRef, TaskStatus, TaskView } from './task';
 
 export const WorkflowId = z.string().regex(/^WFL-[A-Za-z0-9_-]{1,60}$/, 'must look like WFL-0A1B2C3D4E');
@@ -92,3 +92,30 @@ export const NextTaskReply = z.object({
   agent: z.object({ id: z.string(), capabilities: z.array(z.string()), known: z.boolean() }),
 });
 export type NextTaskReply = z.infer<typeof NextTaskReply>;
+
+// ---- list (newest first) ----
+
+export const ListWorkflowsQuery = z.strictObject({
+  sprint: SprintCode.optional(),
+  plan: PlanId.optional(),
+  status: WorkflowStatus.optional(),
+  ...ListPaging,
+});
+export type ListWorkflowsQuery = z.infer<typeof ListWorkflowsQuery>;
+
+/** A workflow in a list: its state and how far its tasks are (`GET /workflows/:id` has the rest). */
+export const WorkflowSummary = z.object({
+  id: WorkflowId,
+  planId: PlanId.nullable(),
+  sprintCode: SprintCode.nullable(),
+  status: WorkflowStatus,
+  taskCount: z.number().int(),
+  done: z.number().int(),
+  blocked: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type WorkflowSummary = z.infer<typeof WorkflowSummary>;
+
+export const WorkflowPage = z.object({ items: z.array(WorkflowSummary), nextCursor: ListCursor.nullable() });
+export type WorkflowPage = z.infer<typeof WorkflowPage>;
