@@ -127,4 +127,44 @@ describe('the orch CLI through a whole session, in a git repository', () => {
     expect(taken.code).toBe(4);
     expect(taken.err).toContain('SESSION.HELD');
   }, 120_000);
+
+  it('keeps state and the conversation of the current session, with versions, scopes and exit codes', async () => {
+    expect((await system.fetch('/api/v1/tasks', { json: { code: 'TSK-CLI3', title: 'Third' } })).status).toBe(201);
+    expect((await orch(['session-start', 'TSK-CLI3', '--json'])).code).toBe(0); // now the current session
+
+    const set = await orch(['state', 'set', 'approach', '{"theme": "css-variables"}', '--json']);
+    expect(set.json).toMatchObject({ name: 'approach', scope: 'shared', value: { theme: 'css-variables' }, version: 1, removed: false });
+    expect((await orch(['state', 'set', 'attempts', '3'])).out).toContain('set attempts (shared) version 1');
+    expect((await orch(['state', 'get', 'attempts'])).out).toBe('3\n'); // JSON when it parses as JSON
+    expect((await orch(['state', 'set', 'note', 'plain words', '--json'])).json.value).toBe('plain words');
+    // A write on a version that moved on: exit 4, nothing written.
+    const stale = await orch(['state', 'set', 'approach', '"tailwind"', '--if-version', '0']);
+    expect(stale.code).toBe(4);
+    expect((await orch(['state', 'get', 'approach', '--json'])).json).toMatchObject({ value: { theme: 'css-variables' }, version: 1 });
+    expect((await orch(['state', 'set', 'approach', '"tailwind"', '--if-version', '1', '--json'])).json.version).toBe(2);
+    expect((await orch(['state', 'set', 'draft', '"mine"', '--scope', 'private', '--json'])).json).toMatchObject({ scope: 'private', owner: expect.any(String) });
+    expect((await orch(['state', 'set', 'lock', '"held"', '--scope', 'temporary', '--ttl', '60', '--json'])).json.expiresAt).toEqual(expect.any(String));
+    const bad = await orch(['state', 'set', 'lock2', '"held"', '--scope', 'temporary']); // no --ttl
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('ttlSeconds');
+
+    const listed = await orch(['state', 'list']);
+    expect(listed.out).toMatch(/approach\s+shared\s+-\s+2\s+"tailwind"/);
+    expect(listed.out).toMatch(/draft\s+private\s+\S+\s+1\s+"mine"/);
+    const history = (await orch(['state', 'history', 'approach', '--json'])).json;
+    expect(history.items.map((c: { version: number }) => c.version)).toEqual([2, 1]);
+    expect((await orch(['state', 'rm', 'approach', '--json'])).json).toMatchObject({ removed: true, version: 3 });
+    expect((await orch(['state', 'get', 'approach'])).code).toBe(1);
+
+    const said = await orch(['conversation', 'add', 'user', 'Make the switch remember the choice']);
+    expect(said.out).toContain('turn 1 (user) recorded');
+    const replied = await orch(['conversation', 'add', 'assistant', 'Stored in localStorage', '--tokens-in', '120', '--tokens-out', '30', '--json']);
+    expect(replied.json.turn).toMatchObject({ turn: 2, role: 'assistant', tokens: { input: 120, output: 30 } });
+    expect((await orch(['conversation', 'add', 'robot', 'beep'])).code).toBe(2); // a usage error, nothing sent
+    const turns = await orch(['conversation', 'list', '--limit', '1']);
+    expect(turns.out).toContain('#2 assistant');
+    expect(turns.out).toContain('Stored in localStorage');
+    expect(turns.err).toBe('more: orch conversation list --before 2\n');
+    expect((await orch(['conversation', 'list', '--json'])).json.items.map((t: { content: string }) => t.content)).toEqual(['Make the switch remember the choice', 'Stored in localStorage']);
+  }, 120_000);
 });

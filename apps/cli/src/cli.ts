@@ -9,6 +9,7 @@ import { taskCommands } from './commands/tasks';
 import { planCommands } from './commands/plans';
 import { webhookCommands } from './commands/webhooks';
 import { sessionCommands } from './commands/sessions';
+import { stateCommands } from './commands/state';
 import { agentsCommands } from './commands/agents';
 import { searchCommand } from './commands/search';
 import { logsCommand } from './commands/logs';
@@ -102,6 +103,7 @@ export function buildProgram(runtime: CliRuntime, file: CliConfig = {}): { progr
   agentsCommands(program, ctx);
   webhookCommands(program, ctx);
   sessionCommands(program, ctx, env);
+  stateCommands(program, ctx, env);
   searchCommand(program, ctx, env);
   logsCommand(program, ctx, env);
   configCommand(program, ctx, env, file);
