@@ -45,7 +45,9 @@ describe('orch mcp, as an agent sees it', () => {
 
   it('lists every tool with a description and an input schema', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['artifact', 'bug_log', 'context_search', 'heartbeat', 'next_task', 'note', 'phase_complete', 'session_end', 'session_resume', 'session_start', 'task_status', 'update'].sort());
+    expect(tools.map((t) => t.name).sort()).toEqual(
+      ['artifact', 'bug_log', 'context_search', 'conversation_add', 'heartbeat', 'next_task', 'note', 'phase_complete', 'session_end', 'session_resume', 'session_start', 'state_get', 'state_set', 'task_status', 'update'].sort(),
+    );
     for (const tool of tools) {
       expect(tool.description?.length).toBeGreaterThan(20);
       expect(tool.inputSchema.type).toBe('object');
@@ -124,5 +126,25 @@ describe('orch mcp, as an agent sees it', () => {
   it('offers the work_on_task prompt', async () => {
     const prompt = await client.getPrompt({ name: 'work_on_task', arguments: { taskCode: 'TSK-9' } });
     expect(JSON.stringify(prompt.messages)).toContain('session_start with taskCode TSK-9');
+  });
+
+  it('keeps state and the conversation in the current session, with a version check', async () => {
+    expect((await system.fetch('/api/v1/tasks', { json: { code: 'TSK-MCP2', title: 'Remember the theme' } })).status).toBe(201);
+    expect((await call('session_start', { taskCode: 'TSK-MCP2' })).isError).toBeFalsy();
+    const set = await call('state_set', { name: 'approach', value: { theme: 'css-variables' } });
+    expect(text(set)).toMatch(/^approach \(shared\) is at version 1 in sess_TSK-MCP2_/);
+    const stale = await call('state_set', { name: 'approach', value: 'tailwind', ifVersion: 0 });
+    expect(stale.isError).toBe(true);
+    expect(text(stale)).toMatch(/version/i);
+    const got = await call('state_get', { name: 'approach' });
+    expect(text(got)).toBe('approach (shared, version 1) = {"theme":"css-variables"}');
+    expect(got.structuredContent).toMatchObject({ value: { theme: 'css-variables' }, version: 1 });
+    const temporary = await call('state_set', { name: 'lock', value: true, scope: 'temporary' }); // no ttlSeconds
+    expect(temporary.isError).toBe(true);
+    expect(text(temporary)).toMatch(/ttlSeconds/);
+    const turn = await call('conversation_add', { role: 'assistant', content: 'The theme lives in CSS variables', tokens: { input: 900, output: 40 } });
+    expect(text(turn)).toMatch(/^Turn 1 \(assistant\) recorded in sess_TSK-MCP2_/);
+    const briefing = await system.fetch(`/api/v1/me/briefing`, { key: 'dev-agent-key' });
+    expect(JSON.stringify(await briefing.json())).toContain('The theme lives in CSS variables');
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  AddTurnBody,
   AgentId,
   ArtifactBody,
   EndSessionBody,
@@ -8,10 +9,13 @@ import {
   NoteBody,
   PhaseCompleteBody,
   ProgressBody,
+  PutStateBody,
   ResumeSessionBody,
   SearchQuery,
   SessionKey,
   StartSessionBody,
+  StateEntryQuery,
+  StateKey,
   TaskCode,
 } from '@orch/contracts';
 import { ok, type GatewayClient, type Schema } from '../client';
@@ -113,6 +117,49 @@ export const TOOLS: ToolSpec[] = [
   sessionCommand('artifact', 'Register an artifact of the current phase (e.g. PLAN.md): its content (≤ 256 KB), or a uri with its sha256.', ArtifactBody, (api, key, body: Schema<'ArtifactBody'>) =>
     key ? api.POST('/api/v1/sessions/{key}/artifacts', { ...at(key), body }) : api.POST('/api/v1/me/artifacts', { body }),
   ),
+  {
+    name: 'state_set',
+    description:
+      'Keep a value in the session: shared (every agent on it, and whoever takes over), private (only you) or temporary (gone after ttlSeconds). Pass ifVersion to write only if nobody changed it since you read it.',
+    input: { ...sessionKey, name: StateKey, ...PutStateBody.shape, ifVersion: z.number().int().min(0).optional().describe('Write only if the entry is still at this version (its ETag)') },
+    async run(args, env) {
+      const { sessionKey: key, name, ifVersion, ...body } = args as Schema<'PutStateBody'> & { sessionKey?: string; name: string; ifVersion?: number };
+      const headers = ifVersion === undefined ? {} : { headers: { 'if-match': `"${ifVersion}"` } };
+      const reply = await ok(
+        key
+          ? env.api.api.PUT('/api/v1/sessions/{key}/state/{name}', { params: { path: { key, name } }, body, ...headers })
+          : env.api.api.PUT('/api/v1/me/state/{name}', { params: { path: { name } }, body, ...headers }),
+      );
+      return { headline: `${name} (${reply.scope}) is at version ${reply.version} in ${reply.sessionKey}`, body: reply };
+    },
+  },
+  {
+    name: 'state_get',
+    description: 'Read a value kept in the session (shared by default; private reads yours). Its version is what state_set takes as ifVersion.',
+    input: { ...sessionKey, name: StateKey, ...StateEntryQuery.shape },
+    async run(args, env) {
+      const { sessionKey: key, name, ...query } = args as Schema<'StateEntry'> & { sessionKey?: string; name: string; scope?: Schema<'StateEntry'>['scope']; agent?: string };
+      const q = { scope: query.scope, agent: query.agent };
+      const entry = await ok(
+        key
+          ? env.api.api.GET('/api/v1/sessions/{key}/state/{name}', { params: { path: { key, name }, query: q } })
+          : env.api.api.GET('/api/v1/me/state/{name}', { params: { path: { name }, query: q } }),
+      );
+      return { headline: `${name} (${entry.scope}, version ${entry.version}) = ${JSON.stringify(entry.value)}`, body: entry };
+    },
+  },
+  {
+    name: 'conversation_add',
+    description: 'Record a turn of your conversation (user, assistant, system or tool) in the session, with its tokens if you know them. The last turns come back in the resume briefing.',
+    input: { ...sessionKey, ...AddTurnBody.shape },
+    async run(args, env) {
+      const { sessionKey: key, ...body } = args as Schema<'AddTurnBody'> & { sessionKey?: string };
+      const reply = await ok(
+        key ? env.api.api.POST('/api/v1/sessions/{key}/conversation', { ...at(key), body }) : env.api.api.POST('/api/v1/me/conversation', { body }),
+      );
+      return { headline: `Turn ${reply.turn.turn} (${reply.turn.role}) recorded in ${reply.sessionKey}${reply.warnings.length ? `\n${reply.warnings.join('\n')}` : ''}`, body: reply };
+    },
+  },
   {
     name: 'bug_log',
     description: 'Log an error you hit. The same error from anyone groups into one bug; the answer says whether it is new, recurring or a regression. Task and session default to your current ones.',
