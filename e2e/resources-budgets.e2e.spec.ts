@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +107,40 @@ describe('budgets, and the pool across a restart', () => {
     expect(thresholds).toEqual([80, 100]);
     const view = await json(await call(`/budgets/workflow/${workflowId}`));
     expect(view).toMatchObject({ exceeded: ['costUsd'], dimensions: { costUsd: { used: 2, limit: 1, percent: 200, thresholdsCrossed: [80, 100] } } });
+  }, 30_000);
+
+  it('shows, sets and reports budgets with the CLI, and shows the pool', async () => {
+    const cli = join(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js');
+    const orch = (args: string[], key = ADMIN) => {
+      const r = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, ORCH_URL: system.url, ORCH_API_KEY: key, ORCH_HOME: dir }, encoding: 'utf8' });
+      return { code: r.status, out: r.stdout, err: r.stderr };
+    };
+    expect((await call('/tasks', { json: { code: 'TSK-BUDGET-CLI', title: 'Spend from the CLI' } })).status).toBe(201);
+    const key = (await json(await call('/sessions', { json: { taskCode: 'TSK-BUDGET-CLI' }, key: AGENT }))).session.sessionKey;
+
+    const set = orch(['budget', 'set', 'session', key, '--tokens', '1000', '--cost-usd', '2', '--json']);
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.out)).toMatchObject({ dimensions: { tokens: { limit: 1000, used: 0 }, costUsd: { limit: 2 }, wallSeconds: { limit: null } } });
+    const used = orch(['budget', 'usage', 'session', key, '--tokens', '850'], AGENT);
+    expect(used.code).toBe(0);
+    expect(used.out).toMatch(/tokens\s+850\s+1000\s+85%/);
+    expect(used.out).toContain('crossed 80% of tokens');
+    expect(orch(['budget', 'show', 'session', key]).out).toMatch(/costUsd\s+0\s+2\s+0%/);
+    expect(orch(['budget', 'set', 'session', key, '--cost-usd', 'none', '--json']).out).toContain('"limit": null');
+
+    const before = await lastSeq();
+    expect(orch(['budget', 'set', 'session', key]).code).toBe(2); // no limit named
+    expect(orch(['budget', 'usage', 'session', key, '--tokens', '-3']).code).toBe(2);
+    expect(orch(['budget', 'show', 'sprint', 'SPR-BUDGET']).code).toBe(2);
+    const agentSets = orch(['budget', 'set', 'session', key, '--tokens', '5'], AGENT);
+    expect(agentSets.code).toBe(1);
+    expect(agentSets.err).toContain('AUTH.FORBIDDEN');
+    expect(await lastSeq()).toBe(before);
+
+    const pool = orch(['resources']);
+    expect(pool.code).toBe(0);
+    expect(pool.out).toMatch(/^policy \S+; free /);
+    expect(pool.out).toMatch(/only\s+config\s+2 cpu, 4096 MB, 0 gpu/);
   }, 30_000);
 
   const bad: Array<[string, string, { method?: string; json?: unknown; body?: string; key?: string; headers?: Record<string, string> }, number, string | null]> = [

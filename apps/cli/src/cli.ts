@@ -10,6 +10,7 @@ import { planCommands } from './commands/plans';
 import { webhookCommands } from './commands/webhooks';
 import { sessionCommands } from './commands/sessions';
 import { stateCommands } from './commands/state';
+import { budgetCommands } from './commands/budgets';
 import { agentsCommands } from './commands/agents';
 import { searchCommand } from './commands/search';
 import { logsCommand } from './commands/logs';
@@ -104,6 +105,7 @@ export function buildProgram(runtime: CliRuntime, file: CliConfig = {}): { progr
   webhookCommands(program, ctx);
   sessionCommands(program, ctx, env);
   stateCommands(program, ctx, env);
+  budgetCommands(program, ctx, env);
   searchCommand(program, ctx, env);
   logsCommand(program, ctx, env);
   configCommand(program, ctx, env, file);
