@@ -2,11 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { EventStore } from '@orch/event-store';
-import { Subjects } from '@orch/contracts';
-import { SystemUnderTest, TEST_NATS_URL, waitFor } from '@orch/testing';
+import type { EventStore } from '@orch/event-store';
+import { SystemUnderTest, waitFor } from '@orch/testing';
 
 const json = (res: Response): Promise<any> => res.json();
 const ADMIN = 'dev-admin-key';
@@ -21,15 +18,13 @@ const AGENT = 'dev-agent-key';
  */
 describe('budgets, and the pool across a restart', () => {
   let system: SystemUnderTest;
-  let nc: NatsConnection;
-  let jsm: JetStreamManager;
   let store: EventStore;
-  let subjects: Subjects;
+  let subjects: SystemUnderTest['subjects'];
   let dir: string;
   let sessionKey: string;
   let workflowId: string;
   const orphans: number[] = [];
-  const lastSeq = async () => (await jsm.streams.info(system.iso.env.NATS_STREAM!)).state.last_seq;
+  const lastSeq = () => system.lastSeq();
   const call = (path: string, init: { method?: string; json?: unknown; body?: string; key?: string; headers?: Record<string, string> } = {}) => system.fetch(`/api/v1${path}`, { key: ADMIN, ...init });
   const budgetEvents = async (id: string) => (await store.readSubject(subjects.aggregate('budget', id))).flatMap((c) => c.events);
 
@@ -42,10 +37,8 @@ describe('budgets, and the pool across a restart', () => {
       services: ['planner', 'session-service', 'agent-manager'],
       env: { AGENTS_CONFIG: join(dir, 'agents.yaml'), RESOURCES_CONFIG: join(dir, 'resources.yaml'), RATE_LIMITS: 'off' },
     });
-    nc = await connect({ servers: TEST_NATS_URL });
-    jsm = await jetstreamManager(nc);
-    subjects = new Subjects(system.iso.env.NATS_SUBJECT_PREFIX);
-    store = new EventStore(jetstream(nc), jsm, system.iso.env.NATS_STREAM!);
+    subjects = system.subjects;
+    store = await system.store();
 
     expect((await call('/tasks', { json: { code: 'TSK-BUDGET', title: 'Spend wisely' } })).status).toBe(201);
     sessionKey = (await json(await call('/sessions', { json: { taskCode: 'TSK-BUDGET' }, key: AGENT }))).session.sessionKey;
@@ -64,7 +57,6 @@ describe('budgets, and the pool across a restart', () => {
         // gone already
       }
     }
-    await nc?.close();
     await system?.stop();
     rmSync(dir, { recursive: true, force: true });
   });

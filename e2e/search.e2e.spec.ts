@@ -2,11 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { Subjects } from '@orch/contracts';
-import { EventStore } from '@orch/event-store';
-import { SystemUnderTest, TEST_NATS_URL } from '@orch/testing';
+import type { EventStore } from '@orch/event-store';
+import { SystemUnderTest } from '@orch/testing';
 import { runCli } from '../apps/cli/src/cli';
 
 /**
@@ -19,11 +16,9 @@ const json = (res: Response): Promise<any> => res.json();
 
 describe('search, end to end', () => {
   let system: SystemUnderTest;
-  let nc: NatsConnection;
-  let jsm: JetStreamManager;
   let store: EventStore;
-  let subjects: Subjects;
-  const lastSeq = async () => (await jsm.streams.info(system.iso.env.NATS_STREAM!)).state.last_seq;
+  let subjects: SystemUnderTest['subjects'];
+  const lastSeq = () => system.lastSeq();
   const search = (query: string, key = 'dev-agent-key', seq?: number) => system.fetch(`/api/v1/search?${query}`, { key, headers: seq ? { 'x-orch-min-seq': String(seq) } : {} });
 
   /** A note on a session, as the session service appends it (every session event names its scopes). */
@@ -38,14 +33,11 @@ describe('search, end to end', () => {
 
   beforeAll(async () => {
     system = await SystemUnderTest.start({ services: ['planner', 'search-service'] });
-    nc = await connect({ servers: TEST_NATS_URL });
-    jsm = await jetstreamManager(nc);
-    store = new EventStore(jetstream(nc), jsm, system.iso.env.NATS_STREAM!);
-    subjects = new Subjects(system.iso.env.NATS_SUBJECT_PREFIX!);
+    store = await system.store();
+    subjects = system.subjects;
   }, 60_000);
 
   afterAll(async () => {
-    await nc?.close();
     await system?.stop();
   });
 

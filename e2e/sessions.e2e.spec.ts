@@ -1,6 +1,4 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { SystemUnderTest, TEST_NATS_URL } from '@orch/testing';
+import { SystemUnderTest } from '@orch/testing';
 
 /**
  * Sessions through the real system (gateway, planner, session and bug services as processes):
@@ -12,9 +10,7 @@ const AGENT = 'dev-agent-key';
 
 describe('sessions, end to end', () => {
   let system: SystemUnderTest;
-  let nc: NatsConnection;
-  let jsm: JetStreamManager;
-  const lastSeq = async () => (await jsm.streams.info(system.iso.env.NATS_STREAM!)).state.last_seq;
+  const lastSeq = () => system.lastSeq();
   const post = (path: string, body: unknown, key = AGENT, headers: Record<string, string> = {}) => system.fetch(`/api/v1${path}`, { method: 'POST', json: body, key, headers });
   const task = async (code: string, extra: object = {}) => expect((await post('/tasks', { code, title: `Work on ${code}`, description: 'Do the thing well', estimateMinutes: 30, ...extra }, 'dev-admin-key')).status).toBe(201);
   const start = async (code: string) => json(await post('/sessions', { taskCode: code }));
@@ -22,12 +18,9 @@ describe('sessions, end to end', () => {
 
   beforeAll(async () => {
     system = await SystemUnderTest.start({ services: ['planner', 'session-service', 'bug-service'] });
-    nc = await connect({ servers: TEST_NATS_URL });
-    jsm = await jetstreamManager(nc);
   }, 60_000);
 
   afterAll(async () => {
-    await nc?.close();
     await system?.stop();
   });
 

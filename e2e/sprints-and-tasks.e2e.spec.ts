@@ -1,6 +1,4 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { SystemUnderTest, TEST_NATS_URL } from '@orch/testing';
+import { SystemUnderTest } from '@orch/testing';
 
 /**
  * The README's walk-through against the real system (every service a process of its own):
@@ -12,18 +10,13 @@ const json = (res: Response): Promise<any> => res.json();
 
 describe('sprints and tasks, end to end', () => {
   let system: SystemUnderTest;
-  let nc: NatsConnection;
-  let jsm: JetStreamManager;
-  const lastSeq = async () => (await jsm.streams.info(system.iso.env.NATS_STREAM!)).state.last_seq;
+  const lastSeq = () => system.lastSeq();
 
   beforeAll(async () => {
     system = await SystemUnderTest.start();
-    nc = await connect({ servers: TEST_NATS_URL });
-    jsm = await jetstreamManager(nc);
   }, 60_000);
 
   afterAll(async () => {
-    await nc?.close();
     await system?.stop();
   });
 

@@ -1,9 +1,6 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Webhook } from 'standardwebhooks';
-import { Subjects } from '@orch/contracts';
-import { EventStore } from '@orch/event-store';
-import { SystemUnderTest, TEST_NATS_URL, waitFor } from '@orch/testing';
+import type { EventStore } from '@orch/event-store';
+import { SystemUnderTest, waitFor } from '@orch/testing';
 import { appendEvent } from '../apps/notifier/src/testing/events';
 import { Receiver } from '../apps/notifier/src/testing/receiver';
 
@@ -15,11 +12,10 @@ const json = (res: Response): Promise<any> => res.json();
 
 describe('webhooks, end to end', () => {
   let system: SystemUnderTest;
-  let nc: NatsConnection;
   let store: EventStore;
-  let subjects: Subjects;
+  let subjects: SystemUnderTest['subjects'];
   const receivers: Receiver[] = [];
-  const lastSeq = () => store.lastSeq();
+  const lastSeq = () => system.lastSeq();
 
   beforeAll(async () => {
     // Production's target rules (no loopback unless listed), with 127.0.0.1 listed for the receivers.
@@ -27,14 +23,12 @@ describe('webhooks, end to end', () => {
       services: ['notifier'],
       env: { WEBHOOK_ALLOW_LOOPBACK: 'false', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', WEBHOOK_TIMEOUT_MS: '2000', WEBHOOK_POLL_MS: '200', WEBHOOK_BACKOFF_BASE_MS: '100' },
     });
-    nc = await connect({ servers: TEST_NATS_URL });
-    store = new EventStore(jetstream(nc), await jetstreamManager(nc), system.iso.env.NATS_STREAM!);
-    subjects = new Subjects(system.iso.env.NATS_SUBJECT_PREFIX);
+    store = await system.store();
+    subjects = system.subjects;
   }, 60_000);
 
   afterAll(async () => {
     for (const r of receivers) await r.close();
-    await nc?.close();
     await system?.stop();
   });
 

@@ -2,8 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Subjects } from '@orch/contracts';
+import { EventStore } from '@orch/event-store';
 import { isolatedEnv, type IsolatedEnv } from './isolated-env';
 import { waitFor } from './wait-for';
 
@@ -31,7 +33,7 @@ export async function freePort(): Promise<number> {
 export class SystemUnderTest {
   private readonly processes = new Map<string, ChildProcess>();
   readonly output: string[] = [];
-  private nats?: Promise<{ nc: NatsConnection; jsm: JetStreamManager }>;
+  private nats?: Promise<{ nc: NatsConnection; jsm: JetStreamManager; store: EventStore }>;
 
   private constructor(
     readonly iso: IsolatedEnv,
@@ -108,9 +110,21 @@ export class SystemUnderTest {
   async jsm(): Promise<JetStreamManager> {
     this.nats ??= (async () => {
       const nc = await connect({ servers: this.iso.env.NATS_URL!.split(',') });
-      return { nc, jsm: await jetstreamManager(nc) };
+      const jsm = await jetstreamManager(nc);
+      return { nc, jsm, store: new EventStore(jetstream(nc), jsm, this.iso.env.NATS_STREAM!) };
     })();
     return (await this.nats).jsm;
+  }
+
+  /** The system's event log, to read what a test's requests appended (same connection as jsm()). */
+  async store(): Promise<EventStore> {
+    await this.jsm();
+    return (await this.nats!).store;
+  }
+
+  /** The subjects of the system's stream (its own prefix). */
+  get subjects(): Subjects {
+    return new Subjects(this.iso.env.NATS_SUBJECT_PREFIX!);
   }
 
   /** The stream's last sequence: a write that was refused must leave it where it was. */
