@@ -71,7 +71,9 @@ export class GatewayClient {
 
   private async send(request: Request): Promise<Response> {
     const headers = new Headers(request.headers);
-    headers.set('accept', 'application/json, application/problem+json');
+    // An event stream stays open as long as the caller reads it: no timeout, its own accept header.
+    const streaming = headers.get('accept')?.includes('text/event-stream') ?? false;
+    if (!streaming) headers.set('accept', 'application/json, application/problem+json');
     if (this.options.apiKey) headers.set('authorization', `Bearer ${this.options.apiKey}`);
     const isRead = request.method === 'GET' || request.method === 'HEAD';
     if (isRead && this.minSeq !== undefined) headers.set('x-orch-min-seq', String(this.minSeq));
@@ -80,7 +82,7 @@ export class GatewayClient {
       const body = isRead ? undefined : await request.text();
       // A long poll (`?wait=S`) may rightly take S seconds before it answers: allow for them.
       const waitMs = (Number(new URL(request.url).searchParams.get('wait')) || 0) * 1000;
-      const signal = AbortSignal.timeout((this.options.timeoutMs ?? 30_000) + waitMs);
+      const signal = streaming ? undefined : AbortSignal.timeout((this.options.timeoutMs ?? 30_000) + waitMs);
       response = await this.fetch(request.url, { method: request.method, headers, body: body || undefined, signal });
     } catch (error) {
       throw unreachable(this.options.baseUrl, error);
