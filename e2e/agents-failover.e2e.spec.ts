@@ -91,6 +91,26 @@ describe('failover of a killed agent', () => {
     expect(released.data).toEqual({ agentId: agent.id, taskCode: 'TSK-F9', reason: 'task is BACKLOG' });
   }, 30_000);
 
+  it('stops a spawned agent that hangs: once LOST, its process is killed, so it cannot go on with tasks given to others', async () => {
+    const { agent, pid } = await json(await system.http('/api/v1/agents/spawn', { json: { type: 'coder', name: 'hung' } }));
+    await waitFor('it to heartbeat', async () => (await json(await system.http(`/api/v1/agents/${agent.id}`))).progress === 'idle');
+    process.kill(pid, 'SIGSTOP'); // alive but frozen: no more heartbeats, and SIGTERM stays pending
+    try {
+      await waitFor('the exit of the hung process to be recorded', async () => (await system.agentEvents(agent.id)).some((e) => e.type === 'orchestration.agent.exited'), { timeoutMs: 20_000, intervalMs: 200 });
+    } finally {
+      try {
+        process.kill(pid, 'SIGKILL'); // in case the test failed: never leave a stopped process behind
+      } catch {
+        // gone, as it should be
+      }
+    }
+    const history = (await system.agentEvents(agent.id)).map((e) => e.type.replace('orchestration.agent.', ''));
+    expect(history.indexOf('lost')).toBeGreaterThan(-1);
+    expect(history.indexOf('exited')).toBeGreaterThan(history.indexOf('lost'));
+    const exited = (await system.agentEvents(agent.id)).find((e) => e.type === 'orchestration.agent.exited');
+    expect(exited?.data).toEqual({ agentId: agent.id, code: null, signal: 'SIGKILL' }); // SIGTERM could not reach it; SIGKILL after the grace period did
+  }, 30_000);
+
   it('stops its spawned agents when it shuts down, and records their exits before its connections close', async () => {
     const { agent, pid } = await json(await system.http('/api/v1/agents/spawn', { json: { type: 'coder', name: 'outlived' } }));
     await waitFor('it to heartbeat', async () => (await json(await system.http(`/api/v1/agents/${agent.id}`))).progress === 'idle');

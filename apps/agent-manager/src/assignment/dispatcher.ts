@@ -8,6 +8,7 @@ import { AgentRegistry } from '../agents/registry';
 import type { AgentManagerSettings } from '../config/settings';
 import { LivenessStore } from '../liveness/liveness-store';
 import { AgentReadModel } from '../read-model/agent-read-model';
+import { Spawner } from '../spawning/spawner';
 import { AgentRoster } from '../read-model/agent-roster';
 import { SETTINGS } from '../tokens';
 import { Assigner } from './assigner';
@@ -42,6 +43,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly registry: AgentRegistry,
     private readonly readModel: AgentReadModel,
     private readonly roster: AgentRoster,
+    private readonly spawner: Spawner,
     private readonly planner: PlannerClient,
     private readonly liveness: LivenessStore,
     @Inject(SETTINGS) private readonly settings: AgentManagerSettings,
@@ -160,6 +162,9 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
         case 'orchestration.agent.lost':
         case 'orchestration.agent.terminated':
           for (const code of event.data.taskCodes) await this.giveBack(code, event.data.agentId, event.type === 'orchestration.agent.lost' ? 'agent lost' : 'agent terminated');
+          // A spawned agent that stopped beating is hung: its tasks went to others just now, so
+          // it must not go on working on them. Whichever instance runs its process stops it.
+          if (event.type === 'orchestration.agent.lost') this.spawner.kill(event.data.agentId);
           break;
         case 'orchestration.agent.registered':
         case 'orchestration.agent.recovered':
