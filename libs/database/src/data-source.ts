@@ -46,6 +46,9 @@ export function createDataSource(opts: DatabaseOptions): DataSource {
 /** Creates the schema if it is missing (idempotent; safe for concurrent starts). */
 export async function ensureSchema(url: string, schema: string): Promise<void> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  // Postgres shutting down while this runs ends the connection with an 'error' event: the query
+  // fails (and start-up retries), but an unlistened 'error' would crash the process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
