@@ -17,6 +17,21 @@ export interface DatabaseOptions {
 }
 
 /**
+ * A pooled connection that always has an 'error' listener. The pool listens while a client is
+ * idle and TypeORM while it is checked out, but not in between: when a connection is handed out
+ * in the same socket read that carries the server's "terminating connection" (Postgres shutting
+ * down just as the connection completed), pg emits 'error' with no listener, and Node turns that
+ * into a crash. The pool and TypeORM still receive and handle every error; this only stops an
+ * unheard one from killing the process.
+ */
+class ListenedClient extends Client {
+  constructor(config?: ConstructorParameters<typeof Client>[0]) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
+
+/**
  * A TypeORM DataSource bound to one schema: TypeORM qualifies its tables with it and raw SQL
  * resolves through `search_path`, so the same code serves production and an isolated test.
  * Never `synchronize`: the schema is what the migrations say.
@@ -39,6 +54,7 @@ export function createDataSource(opts: DatabaseOptions): DataSource {
       options: `-c search_path=${opts.schema} -c idle_in_transaction_session_timeout=${opts.idleInTransactionTimeoutMs ?? 30_000}`,
       connectionTimeoutMillis: 5_000,
       application_name: `orch-${opts.service}`,
+      Client: ListenedClient,
     },
   });
 }
