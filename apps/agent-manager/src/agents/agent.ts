@@ -1,4 +1,4 @@
-import { AgentEvent, type AgentPermission, type AgentStatus } from '@orch/contracts';
+import { AgentEvent, type AgentPermission, type AgentStatus, type AgentView } from '@orch/contracts';
 import { ConflictError, NotFoundError } from '@orch/errors';
 import type { AggregateDefinition, EventMeta } from '@orch/event-store';
 
@@ -136,3 +136,27 @@ export const AgentAggregate: AggregateDefinition<AgentState, AgentEvent> = {
   evolve,
   eventSchema: AgentEvent,
 };
+
+/** The API's view of an agent's state (heartbeat fields are added from Redis by whoever has them). */
+export function agentView(a: Agent): AgentView {
+  return {
+    id: a.id,
+    name: a.name,
+    type: a.type,
+    capabilities: a.capabilities,
+    status: a.status,
+    load: a.tasks.length,
+    maxLoad: a.maxLoad,
+    priority: a.priority,
+    permission: a.permission,
+    lastHeartbeatAt: null,
+    progress: null,
+    lastAssignedAt: a.lastAssignedAt,
+    costPerHour: a.costPerHour,
+    taskCodes: a.tasks.map((t) => t.taskCode),
+    unknownCapabilities: a.unknownCapabilities,
+    spawned: a.spawned,
+    registeredAt: a.registeredAt,
+    version: a.version,
+  };
+}

@@ -9,7 +9,7 @@ import { TypeQuota } from '../assignment/type-quota';
 import { LivenessStore } from '../liveness/liveness-store';
 import { AgentReadModel } from '../read-model/agent-read-model';
 import { AGENT_TYPES, SETTINGS } from '../tokens';
-import { decide, type AgentCommand, type AgentState } from './agent';
+import { agentView, decide, type AgentCommand, type AgentState } from './agent';
 import { AgentRepository } from './agent.repository';
 
 /** The agent manager acting on its own (sweeper, assigner): a system actor with a fresh command id. */
@@ -146,25 +146,7 @@ export class AgentRegistry {
   }
 
   view(a: NonNullable<AgentState>): AgentView {
-    return {
-      id: a.id,
-      name: a.name,
-      type: a.type,
-      capabilities: a.capabilities,
-      status: a.status,
-      load: a.tasks.length,
-      maxLoad: a.maxLoad,
-      priority: a.priority,
-      permission: a.permission,
-      lastHeartbeatAt: null,
-      progress: null,
-      lastAssignedAt: a.lastAssignedAt,
-      costPerHour: a.costPerHour,
-      taskCodes: a.tasks.map((t) => t.taskCode),
-      unknownCapabilities: a.unknownCapabilities,
-      spawned: a.spawned,
-      registeredAt: a.registeredAt,
-      version: a.version,
-    };
+    return agentView(a);
   }
+
 }

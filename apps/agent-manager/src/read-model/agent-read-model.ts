@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AgentPermission, AgentStatus, AgentView, ListAgentsQuery } from '@orch/contracts';
 import { DATA_SOURCE } from '@orch/service-kit';
+import { agentView, type Agent, type HeldTask } from '../agents/agent';
 import type { DataSource } from 'typeorm';
 
-interface AgentRow {
+/** A row of `orchestration_agents` (`SELECT *`). */
+export interface AgentRow {
   agent_id: string;
   name: string;
   type: string;
@@ -17,9 +19,12 @@ interface AgentRow {
   cost_per_hour: number;
   task_codes: string[];
   spawned: boolean;
+  pid: number | null;
   last_assigned_at: Date | null;
   registered_at: Date;
   version: number;
+  /** Held tasks live in `metadata.tasks`, keyed by task code. */
+  metadata: { tasks?: Record<string, Omit<HeldTask, 'taskCode'>> };
 }
 
 export interface QueuedTask {
@@ -80,24 +85,33 @@ export class AgentReadModel {
 }
 
 export function viewFromRow(r: AgentRow): AgentView {
+  return agentView(agentFromRow(r));
+}
+
+const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
+
+/** The aggregate's state as the projection stored it: what the agent roster starts from. */
+export function agentFromRow(r: AgentRow): Agent {
+  const held = r.metadata?.tasks ?? {};
   return {
     id: r.agent_id,
     name: r.name,
     type: r.type,
     capabilities: r.capabilities,
-    status: r.status as AgentStatus,
-    load: r.load,
+    unknownCapabilities: r.unknown_capabilities,
     maxLoad: r.max_load,
     priority: r.priority,
     permission: r.permission as AgentPermission,
-    lastHeartbeatAt: null,
-    progress: null,
-    lastAssignedAt: r.last_assigned_at ? new Date(r.last_assigned_at).toISOString() : null,
     costPerHour: Number(r.cost_per_hour),
-    taskCodes: r.task_codes,
-    unknownCapabilities: r.unknown_capabilities,
+    status: r.status as AgentStatus,
+    tasks: r.task_codes.map((taskCode) => {
+      const t = held[taskCode];
+      return { taskCode, sprintCode: t?.sprintCode ?? null, title: t?.title ?? '', assignedAt: t?.assignedAt ?? iso(r.registered_at)!, cost: t?.cost ?? 0, resumed: t?.resumed ?? false };
+    }),
+    lastAssignedAt: iso(r.last_assigned_at),
+    registeredAt: iso(r.registered_at)!,
     spawned: r.spawned,
-    registeredAt: new Date(r.registered_at).toISOString(),
+    pid: r.pid,
     version: r.version,
   };
 }

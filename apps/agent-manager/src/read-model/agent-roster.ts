@@ -2,13 +2,14 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { AgentEvent, type AgentPermission, type AgentStatus, type AgentView, type StoredCommit } from '@orch/contracts';
+import { AgentEvent, type AgentView, type StoredCommit } from '@orch/contracts';
 import { decodeCommit, PoisonCommitError } from '@orch/event-store';
 import { CHECKPOINT_TABLE } from '@orch/projections';
 import { DATA_SOURCE, INFRA, LOGGER, type Infrastructure } from '@orch/service-kit';
-import { AVAILABLE, evolve, type Agent, type HeldTask } from '../agents/agent';
+import { agentView, AVAILABLE, evolve, type Agent } from '../agents/agent';
 import { AgentRepository } from '../agents/agent.repository';
 import { agentProjection } from './agent.projection';
+import { agentFromRow, type AgentRow } from './agent-read-model';
 
 /**
  * Every agent's state in memory, so that picking the candidates for a READY task costs no round
@@ -54,7 +55,7 @@ export class AgentRoster implements OnApplicationBootstrap, OnApplicationShutdow
     await (this.started ??= this.start());
     const views: AgentView[] = [];
     for (const agent of this.agents.values()) {
-      if (AVAILABLE.includes(agent.status) && agent.tasks.length < agent.maxLoad) views.push(viewOf(agent));
+      if (AVAILABLE.includes(agent.status) && agent.tasks.length < agent.maxLoad) views.push(agentView(agent));
     }
     return views;
   }
@@ -178,75 +179,4 @@ export class AgentRoster implements OnApplicationBootstrap, OnApplicationShutdow
       this.reloading.delete(id);
     }
   }
-}
-
-interface AgentRow {
-  agent_id: string;
-  name: string;
-  type: string;
-  capabilities: string[];
-  unknown_capabilities: string[];
-  status: string;
-  max_load: number;
-  priority: number;
-  permission: string;
-  cost_per_hour: number;
-  task_codes: string[];
-  spawned: boolean;
-  pid: number | null;
-  last_assigned_at: Date | null;
-  registered_at: Date;
-  version: number;
-  metadata: { tasks?: Record<string, Omit<HeldTask, 'taskCode'>> };
-}
-
-const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
-
-/** The aggregate's state as the projection stored it (held tasks live in `metadata.tasks`). */
-function agentFromRow(r: AgentRow): Agent {
-  const held = r.metadata?.tasks ?? {};
-  return {
-    id: r.agent_id,
-    name: r.name,
-    type: r.type,
-    capabilities: r.capabilities,
-    unknownCapabilities: r.unknown_capabilities,
-    maxLoad: r.max_load,
-    priority: r.priority,
-    permission: r.permission as AgentPermission,
-    costPerHour: Number(r.cost_per_hour),
-    status: r.status as AgentStatus,
-    tasks: r.task_codes.map((taskCode) => {
-      const t = held[taskCode];
-      return { taskCode, sprintCode: t?.sprintCode ?? null, title: t?.title ?? '', assignedAt: t?.assignedAt ?? iso(r.registered_at)!, cost: t?.cost ?? 0, resumed: t?.resumed ?? false };
-    }),
-    lastAssignedAt: iso(r.last_assigned_at),
-    registeredAt: iso(r.registered_at)!,
-    spawned: r.spawned,
-    pid: r.pid,
-    version: r.version,
-  };
-}
-
-function viewOf(a: Agent): AgentView {
-  return {
-    id: a.id,
-    name: a.name,
-    type: a.type,
-    capabilities: a.capabilities,
-    status: a.status,
-    load: a.tasks.length,
-    maxLoad: a.maxLoad,
-    priority: a.priority,
-    permission: a.permission,
-    lastHeartbeatAt: null,
-    progress: null,
-    lastAssignedAt: a.lastAssignedAt,
-    costPerHour: a.costPerHour,
-    taskCodes: a.tasks.map((t) => t.taskCode),
-    unknownCapabilities: a.unknownCapabilities,
-    spawned: a.spawned,
-    registeredAt: a.registeredAt,
-    version: a.version,
-  };
 }

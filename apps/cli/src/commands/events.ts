@@ -73,14 +73,16 @@ async function follow(ctx: CommandContext, opts: FollowOptions): Promise<void> {
       await new Promise((r) => setTimeout(r, delay));
       continue;
     }
-    if (!stream) continue;
     let received = false;
-    await readEvents(stream, (id, event) => {
-      received = true;
-      lastId = id;
-      if (opts.json) ctx.io.stdout.write(`${JSON.stringify({ id, ...event })}\n`);
-      else ctx.io.stdout.write(eventLine(id, event, style));
-    }).catch(() => undefined);
+    // No body, or a body that ends: either way, wait and resume (never a busy loop).
+    if (stream) {
+      await readEvents(stream, (id, event) => {
+        received = true;
+        lastId = id;
+        if (opts.json) ctx.io.stdout.write(`${JSON.stringify({ id, ...event })}\n`);
+        else ctx.io.stdout.write(eventLine(id, event, style));
+      }).catch(() => undefined);
+    }
     if (received) delay = 250; // it was working: the next gap is a new outage
     ctx.io.stderr.write(`event stream ended; resuming after ${lastId ?? 'the start'}\n`);
     await new Promise((r) => setTimeout(r, delay));
