@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SystemUnderTest } from '@orch/testing';
+import { SystemUnderTest, waitFor } from '@orch/testing';
 
 const CLI = join(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js');
 
@@ -166,5 +166,16 @@ describe('the orch CLI through a whole session, in a git repository', () => {
     expect(turns.out).toContain('Stored in localStorage');
     expect(turns.err).toBe('more: orch conversation list --before 2\n');
     expect((await orch(['conversation', 'list', '--json'])).json.items.map((t: { content: string }) => t.content)).toEqual(['Make the switch remember the choice', 'Stored in localStorage']);
+
+    // A bug logged with no task named belongs to the current task and session, so the briefing a
+    // person reads after a crash shows it next to the last turns of the conversation.
+    const logged = await orch(['bug-log', 'TypeError: theme is undefined', '--action', 'continue', '--json']);
+    expect(logged.json.bug).toMatchObject({ tasks: ['TSK-CLI3'], sessions: [expect.stringMatching(/^sess_TSK-CLI3_/)] });
+    const briefing = await waitFor('the bug in the briefing', async () => {
+      const resumed = await orch(['session-resume']);
+      return resumed.out.includes('open bugs:') && resumed.out;
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+    expect(briefing).toContain('TypeError: theme is undefined');
+    expect(briefing).toContain('recent conversation:\n  - user: Make the switch remember the choice\n  - assistant: Stored in localStorage\n');
   }, 120_000);
 });

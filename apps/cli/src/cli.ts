@@ -99,7 +99,7 @@ export function buildProgram(runtime: CliRuntime, file: CliConfig = {}): { progr
   taskCommands(program, ctx);
   planCommands(program, ctx);
   eventsCommand(program, ctx);
-  bugCommands(program, ctx);
+  bugCommands(program, ctx, env);
   mcpCommand(program, ctx, env);
   agentsCommands(program, ctx);
   webhookCommands(program, ctx);

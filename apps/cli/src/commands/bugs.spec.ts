@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../cli';
+import { updateContext } from '../context-store';
 import { fakeGateway, type Recorded } from '../testing/fake-gateway';
 
 
@@ -42,11 +43,12 @@ describe('orch bug-log and bugs', () => {
     gateway.requests.length = 0;
   });
 
+  let home = mkdtempSync(join(tmpdir(), 'orch-bug-home-'));
   const orch = async (...args: string[]) => {
     let stdout = '';
     let stderr = '';
     const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
-    const code = await runCli(args, { io, env: { ORCH_URL: gateway.url, ORCH_API_KEY: 'dev-agent-key' } });
+    const code = await runCli(args, { io, env: { ORCH_URL: gateway.url, ORCH_API_KEY: 'dev-agent-key', ORCH_HOME: home } });
     return { code, stdout, stderr };
   };
 
@@ -58,6 +60,16 @@ describe('orch bug-log and bugs', () => {
     expect(gateway.requests[0]).toMatchObject({ method: 'POST', url: '/api/v1/bugs', body: { message: 'TypeError: x is not a function', file: 'src/a.ts', line: 3, taskCode: 'TSK-1', stack: 'TypeError: x\n    at f (/p/src/a.ts:3:1)' } });
     expect(r.stdout).toContain('recurring bug (seen 3 times)');
     expect(r.stdout).toContain('next: fix it now');
+  });
+
+  it('files the report under the current task and session when it names none, and under the named task alone when it names another', async () => {
+    home = mkdtempSync(join(tmpdir(), 'orch-bug-home-'));
+    updateContext({ taskCode: 'TSK-7', sessionKey: 'sess_TSK-7_20260101_000000' }, { ORCH_HOME: home });
+    await orch('bug-log', 'boom', '--action', 'continue');
+    expect(gateway.requests[0]?.body).toMatchObject({ taskCode: 'TSK-7', sessionKey: 'sess_TSK-7_20260101_000000' });
+    await orch('bug-log', 'boom', '--task', 'TSK-8', '--action', 'continue');
+    expect(gateway.requests[1]?.body).toMatchObject({ taskCode: 'TSK-8' });
+    expect(gateway.requests[1]?.body).not.toHaveProperty('sessionKey');
   });
 
   it('names a regression', async () => {

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { BugStatus, type BugLogReply, type BugView } from '@orch/contracts';
 import { ok } from '../client';
+import { readContext } from '../context-store';
 import { details, printJson, table } from '../output';
 import { examples, jsonOption, nonNegativeInt, oneOf, positiveInt, UsageError, type CommandContext } from './context';
 
@@ -42,7 +43,7 @@ export function outcomeLine(reply: BugLogReply): string {
 }
 
 /** `orch bug-log MSG` and `orch bugs`. */
-export function bugCommands(program: Command, ctx: CommandContext, ask: Ask = askOnTerminal): void {
+export function bugCommands(program: Command, ctx: CommandContext, env: NodeJS.ProcessEnv = process.env, ask: Ask = askOnTerminal): void {
   examples(
     jsonOption(program.command('bug-log').description('log an error; says whether it is new, recurring or a regression').argument('<message>')),
     `orch bug-log "TypeError: Cannot read properties of undefined (reading 'theme')" --file src/theme.ts --line 12`,
@@ -50,16 +51,21 @@ export function bugCommands(program: Command, ctx: CommandContext, ask: Ask = as
   )
     .option('--file <path>', 'the file it happened in')
     .option('--line <n>', 'the line', nonNegativeInt)
-    .option('--task <code>', 'the task being worked on')
+    .option('--task <code>', 'the task being worked on (default: the current task)')
     .option('--stack <file>', 'a file holding the stack trace')
-    .option('--session <id>', 'the session')
+    .option('--session <id>', 'the session (default: the current session)')
     .option('--agent <id>', 'the agent')
     .option('--type <class>', 'the error class, when the message does not start with it')
     .option('--action <action>', ACTIONS.join('|'), oneOf(ACTIONS))
     .action(async (message: string, opts: LogOpts) => {
       if (message.trim() === '') throw new UsageError('the message must not be empty');
       const stack = opts.stack ? readFileSync(opts.stack, 'utf8') : undefined;
-      const body = { message, file: opts.file, line: opts.line, taskCode: opts.task, stack, sessionKey: opts.session, agentId: opts.agent, errorType: opts.type, projectRoot: process.cwd() };
+      // Like every session command, the report belongs to the current task and session unless it names
+      // others: that is what puts the bug into the session's resume briefing.
+      const current = readContext(env);
+      const taskCode = opts.task ?? current.taskCode;
+      const sessionKey = opts.session ?? (opts.task && opts.task !== current.taskCode ? undefined : current.sessionKey);
+      const body = { message, file: opts.file, line: opts.line, taskCode, stack, sessionKey, agentId: opts.agent, errorType: opts.type, projectRoot: process.cwd() };
       const reply = await ok(ctx.client().api.POST('/api/v1/bugs', { body }));
       if (opts.json) return printJson(ctx.io, reply);
       ctx.io.stdout.write(outcomeLine(reply));

@@ -28,6 +28,12 @@ export function sessionText(r: SessionReply, style: Style = PLAIN): string {
   );
 }
 
+/** The first line of a text, cut at `max` characters: a briefing shows what was said, not all of it. */
+function oneLine(text: string, max: number): string {
+  const first = text.split('\n', 1)[0] ?? '';
+  return first.length > max || first.length < text.length ? `${first.slice(0, max)}…` : first;
+}
+
 export function briefingText(b: Briefing): string {
   const lines = [
     `briefing of ${b.session.sessionKey} (${b.session.status}), task ${b.task.code}: ${b.task.title}`,
@@ -39,6 +45,7 @@ export function briefingText(b: Briefing): string {
   if (b.lastActions.length) lines.push('last actions:', ...b.lastActions.map((a) => `  - ${a.at} ${a.by}: ${a.summary}`));
   if (b.artifacts.length) lines.push(`artifacts: ${b.artifacts.map((a) => a.name).join(', ')}`);
   if (b.notes.length) lines.push('notes:', ...b.notes.slice(-5).map((n) => `  - [${n.kind}] ${n.text}`));
+  if (b.recentTurns.length) lines.push('recent conversation:', ...b.recentTurns.map((t) => `  - ${t.role}: ${oneLine(t.content, 160)}`));
   if (b.openBugs.length) lines.push('open bugs:', ...b.openBugs.map((bug) => `  - ${bug.hash.slice(0, 12)} (${bug.occurrenceCount}x) ${bug.message}`));
   if (b.commits.length) lines.push('commits:', ...b.commits.map((c) => `  - ${c.shortHash} ${c.message.split('\n')[0]} (${c.phase})`));
   return lines.join('\n') + '\n';
