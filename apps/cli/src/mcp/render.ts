@@ -1,39 +1,32 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { ApiError } from '../client';
-
-interface MissingItem {
-  kind?: string;
-  name?: string;
-  hint?: string;
-}
-
-interface InstructionsLike {
-  nextActions?: string[];
-  suggestedCommands?: string[];
-  missing?: MissingItem[];
-  contextReminder?: { activeTask?: string; sessionKey?: string; phase?: string; status?: string; timeElapsed?: string };
-}
+import type { Instructions, MissingItemView } from '@orch/contracts';
+import { ApiError, type ProblemItem } from '../client';
 
 /**
  * The instructions block every session answer carries, as text an agent reads at a glance: where
- * it is, what is missing, what to do next. The same object also goes out as structured content.
+ * it is, what is missing, what to do next and the commands that would do it. The same object also
+ * goes out as structured content.
  */
-export function instructionsText(i: InstructionsLike | undefined): string {
+export function instructionsText(i: Instructions | undefined): string {
   if (!i) return '';
   const lines: string[] = [];
   const c = i.contextReminder;
   if (c) lines.push(`Task ${c.activeTask} · session ${c.sessionKey} · phase ${c.phase} (${c.status}) · ${c.timeElapsed} elapsed`);
   if (i.missing?.length) lines.push('Missing before this phase can complete:', ...i.missing.map(missingLine));
   if (i.nextActions?.length) lines.push('Next:', ...i.nextActions.map((a) => `  - ${a}`));
+  if (i.suggestedCommands?.length) lines.push('Suggested commands:', ...i.suggestedCommands.map((cmd) => `  $ ${cmd}`));
   return lines.join('\n');
 }
 
-const missingLine = (m: MissingItem) => `  - ${m.kind ?? 'item'} ${m.name ?? ''}${m.hint ? `: ${m.hint}` : ''}`;
+const missingLine = (m: MissingItemView | ProblemItem) => `  - ${m.kind ?? 'item'} ${m.name ?? ''}${m.hint ? `: ${m.hint}` : ''}`;
 
-/** A successful answer: a headline, the instructions as text, and the whole answer as structured content. */
+/** What the service noticed but did not refuse (e.g. an override granted by role): the agent must see it. */
+const warningsText = (warnings: unknown): string => (Array.isArray(warnings) && warnings.length ? ['Warnings:', ...warnings.map((w) => `  ! ${String(w)}`)].join('\n') : '');
+
+/** A successful answer: a headline, warnings, the instructions as text, and the whole answer as structured content. */
 export function ok(headline: string, body: unknown): CallToolResult {
-  const instructions = (body as { instructions?: InstructionsLike } | null)?.instructions;
-  const text = [headline, instructionsText(instructions)].filter(Boolean).join('\n\n');
+  const reply = (isObject(body) ? body : {}) as { instructions?: Instructions; warnings?: unknown };
+  const text = [headline, warningsText(reply.warnings), instructionsText(reply.instructions)].filter(Boolean).join('\n\n');
   return { content: [{ type: 'text', text }], structuredContent: isObject(body) ? body : { value: body } };
 }
 
@@ -51,12 +44,22 @@ const ADVICE: Record<number, string> = {
   503: 'A service is unavailable right now: retry in a few seconds.',
 };
 
+/**
+ * The gateway names a field as the request carried it (`body.reason`, `query.id`); the agent knows
+ * it as the tool's argument (`reason`). A rule across fields (e.g. "content or a uri") is on the
+ * whole body: say "arguments" rather than print a path the agent never saw.
+ */
+function errorLine(e: ProblemItem): string {
+  const field = (e.path ?? '').replace(/^(body|query|params\.path|params)\.?/, '');
+  return `  - ${field ? `argument ${field}` : 'arguments'}: ${e.message ?? 'invalid'}`;
+}
+
 /** An MCP tool error (not a protocol error): the model sees it and can act on it. */
 export function failure(error: unknown): CallToolResult {
   if (!(error instanceof ApiError)) return { isError: true, content: [{ type: 'text', text: `Failed: ${(error as Error)?.message ?? String(error)}` }] };
   const p = error.problem;
   const lines = [`Error ${p.code}: ${p.detail ?? p.title ?? 'request failed'}`];
-  for (const e of p.errors ?? []) lines.push(`  - ${e.path ?? '(root)'}: ${e.message ?? ''}`);
+  lines.push(...(p.errors ?? []).map(errorLine));
   if (p.missing?.length) lines.push('Missing:', ...p.missing.map(missingLine));
   const advice = ADVICE[error.status] ?? (error.status >= 500 ? ADVICE[503] : undefined);
   if (advice) lines.push('', advice);

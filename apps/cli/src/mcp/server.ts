@@ -1,5 +1,5 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import { TaskCode } from '@orch/contracts';
 import { ok as answer, type GatewayClient } from '../client';
 import { failure, ok } from './render';
 import { TOOLS, type ToolEnv } from './tools';
@@ -43,7 +43,7 @@ export function createMcpServer(api: GatewayClient, opts: { agentId?: string; ve
 
   server.registerPrompt(
     'work_on_task',
-    { description: 'Work a task through its phases with the Orchestrator\'s tools', argsSchema: { taskCode: z.string().describe('The task to work on, e.g. TSK-101') } },
+    { description: 'Work a task through its phases with the Orchestrator\'s tools', argsSchema: { taskCode: TaskCode.describe('The task to work on, e.g. TSK-101') } },
     ({ taskCode }) => ({ messages: [{ role: 'user', content: { type: 'text', text: workOnTask(taskCode) } }] }),
   );
   return server;

@@ -6,6 +6,7 @@ import {
   EndSessionBody,
   HeartbeatBody,
   LogBugBody,
+  NextTaskQuery,
   NoteBody,
   PhaseCompleteBody,
   ProgressBody,
@@ -23,8 +24,15 @@ import { ok, type GatewayClient, type Schema } from '../client';
 /** What a tool needs besides its arguments. */
 export interface ToolEnv {
   api: GatewayClient;
-  /** The agent this server speaks for (ORCH_AGENT_ID), used when a tool names none. */
+  /** The agent this server speaks for (ORCH_AGENT_ID, else the agent its key was issued to), used when a tool names none. */
   agentId?: string;
+}
+
+/** next_task and heartbeat act for one agent; say how to name it rather than send a request the gateway must refuse. */
+function agentOf(given: unknown, env: ToolEnv, arg: string): string {
+  const id = (given as string | undefined) ?? env.agentId;
+  if (!id) throw new Error(`No agent id: this server's ORCH_API_KEY is not an agent's own key (agt_…), so set ORCH_AGENT_ID=<your agent id> in its env, or pass ${arg}.`);
+  return id;
 }
 
 export interface ToolSpec {
@@ -175,7 +183,9 @@ export const TOOLS: ToolSpec[] = [
   {
     name: 'context_search',
     description: 'Search everything that happened (events, notes, bugs, commits) in a scope: SESSION, TASK, SPRINT or PROJECT. Web-search syntax: "quoted phrases", -exclude. With no scope, searches your current session.',
-    input: { ...SearchQuery.shape, scope: SearchQuery.shape.scope.optional() },
+    // The contract's scope defaults to PROJECT; the MCP SDK would fill that default in before the
+    // tool runs, and "no scope = your current session" could never happen. Same enum, no default.
+    input: { ...SearchQuery.shape, scope: SearchQuery.shape.scope.unwrap().optional().describe('SESSION, TASK, SPRINT or PROJECT; omitted = your current session (else task, else PROJECT)') },
     async run(args, env) {
       // The MCP server checked the arguments against SearchQuery, the route's own contract.
       const given = args as { q: string; scope?: Schema<'SearchResult'>['scope']; id?: string; limit?: number; summary?: boolean; noCache?: boolean };
@@ -192,12 +202,12 @@ export const TOOLS: ToolSpec[] = [
   },
   {
     name: 'next_task',
-    description: 'The highest-priority READY task you can do (by your capabilities), or why there is none.',
-    input: { agent: AgentId.optional().describe('Agent id; omitted = this server\'s agent (ORCH_AGENT_ID)') },
+    description: 'The highest-priority READY task you can do (by your capabilities), or why there is none; optionally only in one sprint.',
+    input: { ...NextTaskQuery.shape, agent: NextTaskQuery.shape.agent.optional().describe("Agent id; omitted = this server's agent (its agent key, or ORCH_AGENT_ID)") },
     async run(args, env) {
-      const agent = (args.agent as string | undefined) ?? env.agentId;
-      if (!agent) throw new Error('No agent id: pass agent, or set ORCH_AGENT_ID for this MCP server.');
-      const next = await ok(env.api.api.GET('/api/v1/tasks/next', { params: { query: { agent } } }));
+      const agent = agentOf(args.agent, env, 'agent');
+      const sprint = args.sprint as string | undefined;
+      const next = await ok(env.api.api.GET('/api/v1/tasks/next', { params: { query: { agent, ...(sprint ? { sprint } : {}) } } }));
       return { headline: next.task ? `Next: ${next.task.code} ${next.task.title} (${next.reason})` : `Nothing to take: ${next.reason}`, body: next };
     },
   },
@@ -214,10 +224,9 @@ export const TOOLS: ToolSpec[] = [
   {
     name: 'heartbeat',
     description: 'Tell the Orchestrator you are alive (every few seconds while working), with your load and optional progress. Missing heartbeats make you STALE, then LOST (your tasks go to others).',
-    input: { agentId: AgentId.optional(), ...HeartbeatBody.shape },
+    input: { agentId: AgentId.optional().describe("Agent id; omitted = this server's agent (its agent key, or ORCH_AGENT_ID)"), ...HeartbeatBody.shape },
     async run(args, env) {
-      const id = (args.agentId as string | undefined) ?? env.agentId;
-      if (!id) throw new Error('No agent id: pass agentId, or set ORCH_AGENT_ID for this MCP server.');
+      const id = agentOf(args.agentId, env, 'agentId');
       const { agentId: _id, ...beat } = args as Schema<'HeartbeatBody'> & { agentId?: string };
       const reply = await ok(env.api.api.POST('/api/v1/agents/{id}/heartbeat', { params: { path: { id } }, body: beat }));
       return { headline: `Heartbeat recorded for ${id}${reply?.status ? ` (${reply.status})` : ''}`, body: reply };
