@@ -3,8 +3,9 @@ import { ProjectionCheckpoints1700000000000 } from '@orch/projections';
 import { ServiceKitModule, type Infrastructure, type ServiceSpec } from '@orch/service-kit';
 import { loadNotifierConfig, type NotifierConfig } from './config';
 import { DeliveryService } from './delivery/delivery.service';
-import { WebhookDelivery, WebhookSubscription } from './read-model/entities';
+import { WebhookDelivery, WebhookSubscription, WebhookTaskScope, WebhookWorkflowScope } from './read-model/entities';
 import { Webhooks1700000000600 } from './read-model/migrations/1700000000600-webhooks';
+import { WebhookScopes1700000000601 } from './read-model/migrations/1700000000601-webhook-scopes';
 import { webhookProjection } from './read-model/webhook.projection';
 import { SubscriptionCommands } from './subscriptions/subscription.commands';
 import { SubscriptionQueries } from './subscriptions/subscription.queries';
@@ -44,7 +45,10 @@ export function notifierServiceWith(env: NodeJS.ProcessEnv): ServiceSpec {
     service: 'notifier',
     // Read when the service starts, so a bad WEBHOOK_* variable is a start-up ConfigError.
     module: (infra) => NotifierModule.forRoot(infra, loadNotifierConfig(env)),
-    database: { entities: [WebhookSubscription, WebhookDelivery], migrations: [ProjectionCheckpoints1700000000000, Webhooks1700000000600] },
+    database: {
+      entities: [WebhookSubscription, WebhookDelivery, WebhookTaskScope, WebhookWorkflowScope],
+      migrations: [ProjectionCheckpoints1700000000000, Webhooks1700000000600, WebhookScopes1700000000601],
+    },
     projections: [webhookProjection],
   };
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { WebhookRoutes, type DeliveryPage, type RpcRoute, type WebhookCreatedReply } from '@orch/contracts';
+import { AgentLost, TaskStatusUpdated, WebhookRoutes, WorkflowCompleted, type DeliveryPage, type RpcRoute, type WebhookCreatedReply } from '@orch/contracts';
 import { RpcClient } from '@orch/messaging';
 import { startService, type RunningService } from '@orch/service-kit';
 import { isolatedEnv, waitFor, type IsolatedEnv } from '@orch/testing';
 import { notifierServiceWith } from './app.module';
+import { emitted } from './testing/emitted';
 import { appendEvent } from './testing/events';
 import { Receiver } from './testing/receiver';
 
@@ -60,8 +61,11 @@ describe('webhook deliveries (real NATS, Postgres and HTTP receivers on loopback
   it('sends Slack an incoming-webhook payload written for people, with a link', async () => {
     const slack = await receiver();
     await subscribe({ url: slack.url, kind: 'slack', events: ['orchestration.agent.lost', 'orchestration.task.status_updated'] });
-    await emit('orchestration.agent.lost', { agentId: 'agent-3', name: 'claude-3', type: 'claude-code', taskCodes: ['TSK-9', 'TSK-10'] }, { type: 'agent', id: 'agent-3' });
-    await emit('orchestration.task.status_updated', { status: 'BLOCKED', reason: 'retries exhausted <!channel>' }, { type: 'task', id: 'TSK-9' });
+    // Shaped exactly as the agent manager and the planner emit them (parsed by the contracts).
+    const agentLost = emitted(AgentLost, { type: 'orchestration.agent.lost', data: { agentId: 'agent-3', name: 'claude-3', type: 'claude-code', taskCodes: ['TSK-9', 'TSK-10'] } });
+    const taskBlocked = emitted(TaskStatusUpdated, { type: 'orchestration.task.status_updated', data: { from: 'FAILED', to: 'BLOCKED', reason: 'retries exhausted <!channel>' } });
+    await emit(agentLost.type, agentLost.data, { type: 'agent', id: 'agent-3' });
+    await emit(taskBlocked.type, taskBlocked.data, { type: 'task', id: 'TSK-9' });
     await waitFor('two Slack messages', () => slack.accepted.length >= 2);
     const lost = slack.requests.find((r) => String(r.json.text).includes('Agent lost'));
     const blocked = slack.requests.find((r) => String(r.json.text).includes('Task blocked'));
@@ -74,7 +78,8 @@ describe('webhook deliveries (real NATS, Postgres and HTTP receivers on loopback
     }
     expect(lost!.json.text).toContain('Agent lost: claude-3');
     expect(JSON.stringify(lost!.json.blocks)).toContain('TSK-9, TSK-10');
-    expect(blocked!.json.text).toContain('Task blocked: TSK-9');
+    expect(blocked!.json.text).toBe(':no_entry: Task blocked: TSK-9 (was FAILED)');
+    expect(JSON.stringify(blocked!.json.blocks)).toContain('Reason: retries exhausted &lt;!channel&gt;');
     // Text from events cannot ping a channel.
     expect(JSON.stringify(blocked!.json)).not.toContain('<!channel>');
   });
@@ -82,9 +87,11 @@ describe('webhook deliveries (real NATS, Postgres and HTTP receivers on loopback
   it('sends Discord content and embeds, with mentions off', async () => {
     const discord = await receiver();
     await subscribe({ url: discord.url, kind: 'discord', events: ['orchestration.workflow.completed'] });
-    await emit('orchestration.workflow.completed', { sprintCode: 'SPR-1' }, { type: 'workflow', id: 'wf-1' });
+    const completed = emitted(WorkflowCompleted, { type: 'orchestration.workflow.completed', data: { taskCount: 4 } });
+    await emit(completed.type, completed.data, { type: 'workflow', id: 'WFL-1' });
     await waitFor('a Discord message', () => discord.accepted.length >= 1);
-    expect(discord.requests[0]!.json).toMatchObject({ content: expect.stringContaining('Workflow completed: wf-1'), embeds: [{ title: expect.any(String), color: expect.any(Number) }], allowed_mentions: { parse: [] } });
+    expect(discord.requests[0]!.json).toMatchObject({ content: 'Workflow completed: WFL-1', embeds: [{ description: '4 tasks done' }] });
+    expect(discord.requests[0]!.json).toMatchObject({ content: expect.stringContaining('Workflow completed: WFL-1'), embeds: [{ title: expect.any(String), color: expect.any(Number) }], allowed_mentions: { parse: [] } });
   });
 
   it('retries a receiver that fails twice: delivered once, three attempts logged', async () => {
@@ -112,6 +119,7 @@ describe('webhook deliveries (real NATS, Postgres and HTTP receivers on loopback
     await waitFor('the live receiver to get all ten', () => live.accepted.length === 10);
     // Meanwhile the dead endpoint has not even timed out once: nothing of it waited on the other.
     const stuckLog = await deliveries(stuck.id);
+    expect(stuckLog).toHaveLength(10);
     expect(stuckLog.every((d) => d.attempts === 0 && d.status === 'PENDING')).toBe(true);
     await waitFor('the dead endpoint to have been asked too', () => dead.requests.length > 0);
     expect(live.accepted.map((r) => r.json.id).sort()).toEqual(sent.map((s) => s.id).sort());
@@ -165,6 +173,35 @@ describe('webhook deliveries (real NATS, Postgres and HTTP receivers on loopback
     expect(gone.requests).toHaveLength(1);
   });
 
+  it('cancels what waits when disabled by hand, skips what is logged meanwhile, and takes a cancelled one again once enabled', async () => {
+    let answer: { status: number; headers?: Record<string, string> } = { status: 503, headers: { 'retry-after': '3600' } };
+    const r = await receiver(() => answer);
+    const hook = await subscribe({ url: r.url, kind: 'generic', events: ['orchestration.sprint.closed'] });
+    const waiting = await emit('orchestration.sprint.closed', { code: 'SPR-20' }, { type: 'sprint' });
+    await waitFor('a retry an hour away', async () => (await deliveries(hook.id))[0]?.attempts === 1);
+    const off = await call<{ enabled: boolean; disabledReason: string }>(WebhookRoutes.disableWebhook as RpcRoute, { id: hook.id, body: { reason: 'endpoint in maintenance' } });
+    expect(off.value).toMatchObject({ enabled: false, disabledReason: 'disabled by human admin: endpoint in maintenance' });
+    await service.projections.get('webhooks')!.catchUp(10_000);
+    const [cancelled] = await deliveries(hook.id);
+    expect(cancelled).toMatchObject({ eventId: waiting.id, status: 'CANCELLED', lastError: 'subscription disabled', nextAttemptAt: null });
+    await expect(call(WebhookRoutes.redeliver as RpcRoute, { id: hook.id, deliveryId: cancelled!.id })).rejects.toMatchObject({ code: 'WEBHOOK.DISABLED' });
+    await emit('orchestration.sprint.closed', { code: 'SPR-21' }, { type: 'sprint' });
+    answer = { status: 200 };
+    expect((await call<{ enabled: boolean }>(WebhookRoutes.enableWebhook as RpcRoute, { id: hook.id })).value.enabled).toBe(true);
+    const after = await emit('orchestration.sprint.closed', { code: 'SPR-22' }, { type: 'sprint' });
+    await waitFor('the event after enabling', () => r.accepted.some((q) => q.json.id === after.id));
+    expect((await call<{ status: string }>(WebhookRoutes.redeliver as RpcRoute, { id: hook.id, deliveryId: cancelled!.id })).value.status).toBe('PENDING');
+    await waitFor('the cancelled one, by hand', () => r.accepted.some((q) => q.json.id === waiting.id));
+    // The one logged while disabled was never queued.
+    expect((await deliveries(hook.id)).map((d) => d.eventId)).toEqual([after.id, waiting.id]);
+    const commits = await service.infra.store.readSubject(service.infra.subjects.aggregate('webhook', hook.id), 0);
+    expect(commits.flatMap((c) => c.events.map((e) => [e.type, e.data.statusCode ?? null]))).toEqual([
+      ['orchestration.webhook.created', null],
+      ['orchestration.webhook.disabled', null],
+      ['orchestration.webhook.enabled', null],
+    ]);
+  });
+
   it('keeps the URL token and the signing secret out of the log', async () => {
     const slackUrl = `${(await receiver()).url}/services/T000/B000/SLACKTOKEN123`;
     await subscribe({ url: slackUrl, kind: 'slack', events: ['orchestration.bug.logged'] });
@@ -198,7 +235,7 @@ describe('webhook deliveries (real NATS, Postgres and HTTP receivers on loopback
     await expect(refused({ url: 'http://127.0.0.1/', kind: 'teams', events: ['>'] })).rejects.toMatchObject({ errors: [expect.objectContaining({ path: 'kind' })] });
     await expect(refused({ url: 'http://127.0.0.1/', kind: 'slack', events: ['orchestration.>.x'] })).rejects.toMatchObject({ errors: [expect.objectContaining({ path: 'events.0' })] });
     await expect(refused({ url: 'http://127.0.0.1/', kind: 'slack', events: [] })).rejects.toMatchObject({ errors: [expect.objectContaining({ path: 'events' })] });
-    await expect(refused({ url: 'http://127.0.0.1/', kind: 'slack', events: ['>'], secret: 'mine' })).rejects.toMatchObject({ code: expect.any(String) });
+    await expect(refused({ url: 'http://127.0.0.1/', kind: 'slack', events: ['>'], secret: 'mine' })).rejects.toMatchObject({ code: 'REQUEST.INVALID', errors: [{ path: 'secret', message: 'is not a known field' }] });
     const unknown = 'wh_0000000000000000';
     await expect(call(WebhookRoutes.deleteWebhook as RpcRoute, { id: unknown })).rejects.toMatchObject({ code: 'WEBHOOK.NOT_FOUND' });
     await expect(call(WebhookRoutes.listDeliveries as RpcRoute, { id: unknown, query: { limit: 5 } })).rejects.toMatchObject({ code: 'WEBHOOK.NOT_FOUND' });
@@ -218,5 +255,21 @@ describe('webhook deliveries (real NATS, Postgres and HTTP receivers on loopback
     await waitFor('the new one', () => r.accepted.length >= 2);
     expect(r.requests).toHaveLength(2);
     expect(await deliveries(hook.id)).toHaveLength(2);
+  });
+
+  it('does not send history again when the retention job removed its log and the projection is rebuilt', async () => {
+    const r = await receiver();
+    const hook = await subscribe({ url: r.url, kind: 'generic', events: ['orchestration.sprint.archived'] });
+    const old = await emit('orchestration.sprint.archived', { code: 'SPR-30' }, { type: 'sprint' });
+    await waitFor('delivered and logged', async () => (await deliveries(hook.id))[0]?.status === 'DELIVERED');
+    // The retention job of docs/webhooks.md (every finished delivery, whatever its age).
+    await service.infra.dataSource!.query(`DELETE FROM webhook_deliveries WHERE subscription_id = $1 AND status IN ('DELIVERED','CANCELLED')`, [hook.id]);
+    const runner = service.projections.get('webhooks')!;
+    await runner.rebuild();
+    await runner.catchUp(10_000);
+    const fresh = await emit('orchestration.sprint.archived', { code: 'SPR-31' }, { type: 'sprint' });
+    await waitFor('the new one', () => r.accepted.some((q) => q.json.id === fresh.id));
+    expect(r.requests.map((q) => q.json.id)).toEqual([old.id, fresh.id]);
+    expect((await deliveries(hook.id)).map((d) => d.eventId)).toEqual([fresh.id]);
   });
 });

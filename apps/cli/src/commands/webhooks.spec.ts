@@ -29,6 +29,8 @@ describe('orch webhooks', () => {
       if (req.url.includes('wh_ffffffffffffffff')) return { status: 404, body: { type: 'about:blank', title: 'Not found', status: 404, code: 'WEBHOOK.NOT_FOUND', detail: 'Webhook wh_ffffffffffffffff does not exist' } };
       if (req.method === 'POST' && req.url === '/api/v1/webhooks') return { status: 201, body: { ...webhook, secret: 'whsec_c2VjcmV0' } };
       if (req.method === 'DELETE') return { status: 200, body: { id: ID, deleted: true } };
+      if (req.url.endsWith('/disable')) return { status: 200, body: { ...webhook, enabled: false, disabledReason: 'disabled by human admin: channel archived', version: 2 } };
+      if (req.url.endsWith('/enable')) return { status: 200, body: { ...webhook, version: 3 } };
       if (req.url.includes('/redeliver')) return { status: 202, body: { ...delivery, status: 'PENDING' } };
       if (req.url.includes('/deliveries')) return { status: 200, body: { items: [delivery] } };
       return { status: 200, body: { items: [webhook] } };
@@ -67,6 +69,19 @@ describe('orch webhooks', () => {
       `DELETE /api/v1/webhooks/${ID}`,
       `GET /api/v1/webhooks/${ID}/deliveries?status=DEAD&limit=5`,
       `POST /api/v1/webhooks/${ID}/deliveries/${DELIVERY}/redeliver`,
+    ]);
+  });
+
+  it('disables a webhook by hand with a reason, and enables it again', async () => {
+    const off = await orch('webhooks', 'disable', ID, '--reason', 'channel archived');
+    expect(off).toMatchObject({ code: 0, stdout: `disabled ${ID}: disabled by human admin: channel archived\n` });
+    const on = await orch('webhooks', 'enable', ID, '--json');
+    expect(JSON.parse(on.stdout)).toMatchObject({ id: ID, enabled: true });
+    expect((await orch('webhooks', 'disable', ID)).code).toBe(0);
+    expect(gateway.requests.map((q) => [`${q.method} ${q.url}`, q.body])).toEqual([
+      [`POST /api/v1/webhooks/${ID}/disable`, { reason: 'channel archived' }],
+      [`POST /api/v1/webhooks/${ID}/enable`, undefined],
+      [`POST /api/v1/webhooks/${ID}/disable`, {}],
     ]);
   });
 

@@ -13,7 +13,7 @@ interface AddOpts {
   json?: boolean;
 }
 
-/** `orch webhooks add|list|rm|deliveries|redeliver`. */
+/** `orch webhooks add|list|rm|disable|enable|deliveries|redeliver`. */
 export function webhookCommands(program: Command, ctx: CommandContext): void {
   const api = () => ctx.client().api;
   const style = () => ctx.style('stdout');
@@ -52,6 +52,28 @@ export function webhookCommands(program: Command, ctx: CommandContext): void {
   examples(webhooks.command('rm').description('delete a webhook subscription (admin key)').argument('<id>'), 'orch webhooks rm wh_0123456789abcdef').action(async (id: string) => {
     const body = await ok(api().DELETE('/api/v1/webhooks/{id}', { params: { path: { id } } }));
     ctx.io.stdout.write(`deleted ${body.id}\n`);
+  });
+
+  examples(
+    jsonOption(webhooks.command('disable').description('stop deliveries to a webhook; waiting ones are cancelled (admin key)').argument('<id>')),
+    'orch webhooks disable wh_0123456789abcdef --reason "channel archived"',
+  )
+    .option('--reason <text>', 'why, shown in the list and the log')
+    .action(async (id: string, opts: { reason?: string; json?: boolean }) => {
+      const body = opts.reason === undefined ? {} : { reason: opts.reason };
+      const w = await ok(api().POST('/api/v1/webhooks/{id}/disable', { params: { path: { id } }, body }));
+      if (opts.json) return printJson(ctx.io, w);
+      ctx.io.stdout.write(`disabled ${w.id}: ${w.disabledReason ?? ''}\n`);
+    });
+
+  examples(
+    jsonOption(webhooks.command('enable').description('resume deliveries to a disabled webhook, from the next event on (admin key)').argument('<id>')),
+    'orch webhooks enable wh_0123456789abcdef',
+  ).action(async (id: string, opts: { json?: boolean }) => {
+    const w = await ok(api().POST('/api/v1/webhooks/{id}/enable', { params: { path: { id } } }));
+    if (opts.json) return printJson(ctx.io, w);
+    // Said plainly: events logged while it was disabled are not sent now.
+    ctx.io.stdout.write(`enabled ${w.id}: events from now on are delivered\n`);
   });
 
   examples(

@@ -313,6 +313,14 @@ export interface paths {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };
     post: operations["redeliverWebhook"];
   };
+  "/api/v1/webhooks/{id}/disable": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    post: operations["disableWebhook"];
+  };
+  "/api/v1/webhooks/{id}/enable": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    post: operations["enableWebhook"];
+  };
   "/api/v1/workflows": {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };
     get: operations["listWorkflows"];
@@ -637,6 +645,7 @@ export interface operations {
       403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       409: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      412: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       413: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       415: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       422: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
@@ -667,6 +676,7 @@ export interface operations {
       403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       409: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      412: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       413: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       415: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
       422: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
@@ -798,6 +808,64 @@ export interface operations {
           headers: { [name: string]: unknown };
           content: {
             "application/json": components["schemas"]["DeletedWebhook"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      409: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      422: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  disableWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: { content: { "application/json": components["schemas"]["disableWebhookBody"] } };
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["WebhookView"];
+          };
+        };
+      400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      401: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      403: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      404: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      409: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      413: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      415: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      422: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      429: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      500: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+      503: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
+    };
+  };
+  enableWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["WebhookView"];
           };
         };
       400: { headers: { [name: string]: unknown }; content: { "application/problem+json": components["schemas"]["Problem"] } };
@@ -3488,6 +3556,8 @@ export interface components {
           [key: string]: number;
         };
         estimateMinutes: number | null;
+        taskActiveMs: number;
+        taskTimeSpent: string;
         overEstimate: boolean;
       };
       instructions: {
@@ -3516,6 +3586,8 @@ export interface components {
           timeElapsed: string;
           timeElapsedMs: number;
           estimateMinutes: number | null;
+          taskTimeMs?: number;
+          taskTimeSpent?: string;
         };
       };
     };
@@ -3881,6 +3953,7 @@ export interface components {
         name: string;
         hint?: string;
       }[];
+      choices?: string[];
     };
     ProgressBody: {
       text: string;
@@ -4043,6 +4116,8 @@ export interface components {
       }[];
       plan: "scope-first" | "newest-window" | "empty";
       route?: "scope" | "exact" | "walk" | "blocks" | "gin";
+      ranked?: number;
+      window?: number;
       version: number;
       cached: boolean;
       summary?: {
@@ -4209,6 +4284,8 @@ export interface components {
           timeElapsed: string;
           timeElapsedMs: number;
           estimateMinutes: number | null;
+          taskTimeMs?: number;
+          taskTimeSpent?: string;
         };
       };
       outcome?: "started" | "existing" | "resumed" | "updated" | "advanced" | "overridden" | "ended";
@@ -4329,6 +4406,8 @@ export interface components {
           timeElapsed: string;
           timeElapsedMs: number;
           estimateMinutes: number | null;
+          taskTimeMs?: number;
+          taskTimeSpent?: string;
         };
       };
     };
@@ -4389,6 +4468,8 @@ export interface components {
           timeElapsed: string;
           timeElapsedMs: number;
           estimateMinutes: number | null;
+          taskTimeMs?: number;
+          taskTimeSpent?: string;
         };
       };
     };
@@ -4507,6 +4588,8 @@ export interface components {
           timeElapsed: string;
           timeElapsedMs: number;
           estimateMinutes: number | null;
+          taskTimeMs?: number;
+          taskTimeSpent?: string;
         };
       };
     };
@@ -4616,6 +4699,9 @@ export interface components {
     };
     acceptPlanBody: {
       sprintCode?: string;
+    };
+    disableWebhookBody: {
+      reason?: string;
     };
     pauseWorkflowBody: {
       reason?: string;

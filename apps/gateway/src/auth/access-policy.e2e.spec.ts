@@ -69,6 +69,8 @@ const POLICY: Record<string, readonly Role[] | typeof PUBLIC> = {
   'GET /api/v1/webhooks': R,
   'GET /api/v1/webhooks/:id': R,
   'DELETE /api/v1/webhooks/:id': A,
+  'POST /api/v1/webhooks/:id/disable': A,
+  'POST /api/v1/webhooks/:id/enable': A,
   'GET /api/v1/webhooks/:id/deliveries': R,
   'POST /api/v1/webhooks/:id/deliveries/:deliveryId/redeliver': A,
 };

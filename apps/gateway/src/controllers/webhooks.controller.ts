@@ -1,9 +1,11 @@
+import type { z } from 'zod';
 import {
   CreateWebhookBody,
   DeletedWebhook,
   DeliveryPage,
   DeliveryParams,
   DeliveryView,
+  DisableWebhookBody,
   ListDeliveriesQuery,
   WebhookCreatedReply,
   WebhookIdParams,
@@ -15,6 +17,9 @@ import { ADMINS, READERS } from '../auth/roles';
 import { ApiController, Endpoint } from '../http/endpoint';
 import { CallerOf, Input, type Caller } from '../http/request-state';
 import { ServiceCaller } from '../rpc/service-caller';
+
+const OptionalDisableBody = DisableWebhookBody.optional();
+type DisableBody = z.infer<typeof OptionalDisableBody>;
 
 /** `/api/v1/webhooks`: parse, call the notifier, map. Admins manage subscriptions; the notifier checks targets. */
 @ApiController('webhooks')
@@ -50,6 +55,38 @@ export class WebhooksController {
   @Endpoint({ method: 'DELETE', path: ':id', summary: 'Delete a webhook', description: 'Deliveries still waiting are cancelled; the delivery log is kept.', roles: ADMINS, params: WebhookIdParams, response: DeletedWebhook, write: true, service: true })
   deleteWebhook(@Input('params') params: WebhookIdParams, @CallerOf() caller: Caller) {
     return this.services.call(WebhookRoutes.deleteWebhook, params, caller);
+  }
+
+  @Endpoint({
+    method: 'POST',
+    path: ':id/disable',
+    summary: 'Disable a webhook by hand',
+    description:
+      'Stops deliveries: those still waiting are CANCELLED (kept in the delivery log, redeliverable once enabled again). Events logged while it is disabled are not delivered, then or later. Disabling a disabled webhook changes nothing.',
+    roles: ADMINS,
+    params: WebhookIdParams,
+    body: OptionalDisableBody,
+    response: WebhookView,
+    write: true,
+    service: true,
+  })
+  disableWebhook(@Input('params') params: WebhookIdParams, @Input('body') body: DisableBody, @CallerOf() caller: Caller) {
+    return this.services.call(WebhookRoutes.disableWebhook, { id: params.id, body: body ?? {} }, caller);
+  }
+
+  @Endpoint({
+    method: 'POST',
+    path: ':id/enable',
+    summary: 'Enable a disabled webhook',
+    description: 'Also after a 410 Gone. Deliveries resume with the events logged after this call; what was logged while it was disabled is not sent. Enabling an enabled webhook changes nothing.',
+    roles: ADMINS,
+    params: WebhookIdParams,
+    response: WebhookView,
+    write: true,
+    service: true,
+  })
+  enableWebhook(@Input('params') params: WebhookIdParams, @CallerOf() caller: Caller) {
+    return this.services.call(WebhookRoutes.enableWebhook, params, caller);
   }
 
   @Endpoint({

@@ -30,7 +30,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnModuleDestroy 
       config,
       policy,
       log,
-      (id, deliveryId, status) => commands.disable(id, deliveryId, status),
+      (id, deliveryId, attempt, status) => commands.disable(id, deliveryId, attempt, status),
       async (d, reason) => {
         // A copy on the dead-letter stream too, where operators watch every consumer's failures.
         const data = new TextEncoder().encode(JSON.stringify({ deliveryId: d.id, webhookId: d.subscriptionId, event: d.event }));

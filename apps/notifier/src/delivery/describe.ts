@@ -68,10 +68,9 @@ export function describeEvent(e: EventEnvelope, publicUrl?: string): Story {
     case 'orchestration.bug.regressed':
       return { ...base, emoji: ':repeat:', color: RED, title: `Regression${on}: a resolved bug is back`, detail: cut(s(d.message)) };
     case 'orchestration.task.status_updated':
-      if (d.status === 'BLOCKED') return { ...base, emoji: ':no_entry:', color: RED, title: `Task blocked: ${e.aggregateId}`, detail: cut(s(d.reason) && `Reason: ${s(d.reason)}`) };
-      return { ...base, emoji: ':arrows_counterclockwise:', color: BLUE, title: `Task ${e.aggregateId} is now ${s(d.status) ?? 'updated'}`, detail: null };
+      return taskMoved(e, base);
     case 'orchestration.workflow.completed':
-      return { ...base, emoji: ':white_check_mark:', color: GREEN, title: `Workflow completed: ${e.aggregateId}${s(d.sprintCode) ? ` (sprint ${s(d.sprintCode)})` : ''}`, detail: typeof d.taskCount === 'number' ? `${d.taskCount} tasks done` : null };
+      return { ...base, emoji: ':white_check_mark:', color: GREEN, title: `Workflow completed: ${e.aggregateId}`, detail: typeof d.taskCount === 'number' ? `${d.taskCount} tasks done` : null };
     case 'orchestration.budget.threshold_crossed': {
       const full = d.percent === 100;
       const what = `${s(d.scope) ?? 'budget'} ${s(d.scopeId) ?? e.aggregateId}`;
@@ -87,6 +86,20 @@ export function describeEvent(e: EventEnvelope, publicUrl?: string): Story {
     default:
       return { ...base, emoji: ':information_source:', color: BLUE, title: `${e.type} on ${e.aggregateType} ${e.aggregateId}`, detail: null };
   }
+}
+
+/**
+ * `task.status_updated` carries `{from, to, reason}` (the planner's TaskStatusUpdated). BLOCKED is
+ * the one people must act on, so it reads as such; any other move says where the task went.
+ */
+function taskMoved(e: EventEnvelope, base: Pick<Story, 'fields' | 'link'>): Story {
+  const from = s(e.data.from);
+  const to = s(e.data.to);
+  const reason = cut(s(e.data.reason) && `Reason: ${s(e.data.reason)}`);
+  if (to === 'BLOCKED') return { ...base, emoji: ':no_entry:', color: RED, title: `Task blocked: ${e.aggregateId}${from ? ` (was ${from})` : ''}`, detail: reason ?? 'No reason given' };
+  const color = to === 'FAILED' ? RED : to === 'DONE' ? GREEN : BLUE;
+  const emoji = to === 'FAILED' ? ':x:' : to === 'DONE' ? ':white_check_mark:' : ':arrows_counterclockwise:';
+  return { ...base, emoji, color, title: `Task ${e.aggregateId}: ${from ?? '?'} → ${to ?? '?'}`, detail: reason };
 }
 
 /** A budget figure as people read it: $1.25, 12,000 tokens, 95 s. */

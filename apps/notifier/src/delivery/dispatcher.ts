@@ -11,7 +11,7 @@ import { Sender, type SendResult } from './sender';
 import { standardWebhookHeaders } from './signing';
 
 /** Called when a receiver answers 410 Gone: the subscription is disabled through its aggregate. */
-export type OnGone = (subscriptionId: string, deliveryId: string, statusCode: number) => Promise<void>;
+export type OnGone = (subscriptionId: string, deliveryId: string, attempt: number, statusCode: number) => Promise<void>;
 /** Called when a delivery used its last try. */
 export type OnDead = (delivery: ClaimedDelivery, reason: string) => Promise<void>;
 
@@ -99,7 +99,7 @@ export class Dispatcher {
     await this.store.record(d.id, outcome);
     this.logger.debug({ webhook: d.subscriptionId, delivery: d.id, event: d.event.id, status: outcome.status, code: result.statusCode, ms: result.latencyMs }, 'delivery attempt');
     if (outcome.status === 'PENDING' && outcome.nextAttemptAt) this.wakeAt(d.subscriptionId, outcome.nextAttemptAt);
-    if (result.statusCode === 410) await this.onGone(d.subscriptionId, d.id, 410).catch((e) => this.logger.error({ err: e, webhook: d.subscriptionId }, 'cannot disable a gone webhook'));
+    if (result.statusCode === 410) await this.onGone(d.subscriptionId, d.id, outcome.attempt.attempt, 410).catch((e) => this.logger.error({ err: e, webhook: d.subscriptionId }, 'cannot disable a gone webhook'));
     else if (outcome.status === 'DEAD') await this.onDead(d, result.error ?? 'failed').catch((e) => this.logger.warn({ err: e, delivery: d.id }, 'cannot copy a dead letter'));
   }
 

@@ -40,3 +40,18 @@ export class WebhookDelivery {
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }
+
+/** `webhook_task_scopes`: the sprint of each task, for sprint filters on events that do not name it. */
+@Entity('webhook_task_scopes')
+export class WebhookTaskScope {
+  @PrimaryColumn({ name: 'task_code', type: 'text' }) taskCode!: string;
+  @Column({ name: 'sprint_code', type: 'text', nullable: true }) sprintCode!: string | null;
+}
+
+/** `webhook_workflow_scopes`: the sprint and tasks of each workflow. */
+@Entity('webhook_workflow_scopes')
+export class WebhookWorkflowScope {
+  @PrimaryColumn({ name: 'workflow_id', type: 'text' }) workflowId!: string;
+  @Column({ name: 'sprint_code', type: 'text', nullable: true }) sprintCode!: string | null;
+  @Column({ name: 'task_codes', type: 'jsonb' }) taskCodes!: string[];
+}

@@ -1,5 +1,6 @@
 import type { EventEnvelope } from '@orch/contracts';
 import { matcherOf } from '../subscriptions/globs';
+import type { EventScope } from './scope-index';
 
 /** What the matcher needs of a subscription row. */
 export interface MatchableSubscription {
@@ -11,23 +12,26 @@ export interface MatchableSubscription {
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
-/** The task(s) an event is about: its data's `taskCode`/`taskCodes`, or the task aggregate itself. */
+/** The task(s) an event names: its data's `taskCode`/`taskCodes`, or the task aggregate itself. */
 export function tasksOf(e: EventEnvelope): string[] {
   const codes = [str(e.data.taskCode), e.aggregateType === 'task' ? e.aggregateId : null];
   if (Array.isArray(e.data.taskCodes)) codes.push(...e.data.taskCodes.map(str));
   return codes.filter((c): c is string => c !== null);
 }
 
-/** The sprint an event is about: its data's `sprintCode` (session and task events carry it), or the sprint itself. */
+/** The sprint an event names: its data's `sprintCode` (session events carry it), or the sprint itself. */
 export function sprintOf(e: EventEnvelope): string | null {
   return str(e.data.sprintCode) ?? (e.aggregateType === 'sprint' ? e.aggregateId : null);
 }
 
-/** Compiles the subscriptions once per batch; returns the ids each event goes to. */
-export function compileMatcher(subs: MatchableSubscription[]): (e: EventEnvelope) => string[] {
+/**
+ * Compiles the subscriptions once per batch; returns the ids an event goes to. `scope` is what the
+ * event is about, looked up by the projection (`ScopeIndex`) when a filter needs more than the event names.
+ */
+export function compileMatcher(subs: MatchableSubscription[]): (e: EventEnvelope, scope: EventScope) => string[] {
   const compiled = subs.map((s) => ({ ...s, types: matcherOf(s.events) }));
-  return (e) =>
+  return (e, scope) =>
     compiled
-      .filter((s) => s.types(e.type) && (!s.taskCode || tasksOf(e).includes(s.taskCode)) && (!s.sprintCode || sprintOf(e) === s.sprintCode))
+      .filter((s) => s.types(e.type) && (!s.taskCode || scope.tasks.includes(s.taskCode)) && (!s.sprintCode || scope.sprints.includes(s.sprintCode)))
       .map((s) => s.id);
 }

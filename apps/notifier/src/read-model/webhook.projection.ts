@@ -2,6 +2,7 @@ import { WebhookEvent, type EventEnvelope, type StoredCommit } from '@orch/contr
 import type { PgProjection } from '@orch/projections';
 import type { EntityManager } from 'typeorm';
 import { compileMatcher, type MatchableSubscription } from './match';
+import { directScope, ScopeIndex } from './scope-index';
 
 /** Postgres NOTIFY channel of one schema: wakes the sender when a transaction enqueued deliveries. */
 export const wakeChannel = (schema: string): string => `webhooks_${schema}`;
@@ -14,21 +15,34 @@ export const wakeChannel = (schema: string): string => `webhooks_${schema}`;
  * (subscription, event) makes enqueueing idempotent, so deliveries are at least once and never
  * enqueued twice.
  *
- * A rebuild empties `webhook_subscriptions` only: the deliveries table is the delivery log and the
- * outbox, not a view, and replaying history must not send every old event again (the conflict
- * clause turns the replay's inserts into no-ops).
+ * Beside them it keeps a small projection of where tasks and workflows belong (`ScopeIndex`), so
+ * sprint and task filters also match the events that do not name their sprint.
+ *
+ * A rebuild empties `webhook_subscriptions` and the scopes only: the deliveries table is the delivery
+ * log and the outbox, not a view, and replaying history must not send any old event again. The
+ * outbox mark guarantees that: nothing at or below the last position ever enqueued from is queued,
+ * even after the retention job deleted its delivery row or when the filters now match more.
  */
 export const webhookProjection: PgProjection = {
   kind: 'postgres',
   name: 'webhooks',
-  tables: ['webhook_subscriptions'],
+  tables: ['webhook_subscriptions', 'webhook_task_scopes', 'webhook_workflow_scopes'],
   async apply(commits: StoredCommit[], tx: EntityManager) {
     let subs = await enabledSubscriptions(tx);
     let matcher = compileMatcher(subs);
+    const scopes = new ScopeIndex(tx);
+    const mark = await outboxMark(tx);
     const rows: unknown[][] = [];
     for (const commit of commits) {
+      // Replayed history (a rebuild) is matched for the subscriptions' sake but never queued again.
+      const replay = commit.seq <= mark;
       for (const env of commit.events) {
-        for (const id of matcher(env)) rows.push([id, env.id, env.type, commit.seq, JSON.stringify(payloadOf(env))]);
+        const leftSprint = await scopes.track(env);
+        if (!replay) {
+          // Lookups only when a filter needs more than the event names (a task filter on a workflow, any sprint filter).
+          const scope = subs.some((s) => s.sprintCode || s.taskCode) ? await scopes.scopeOf(env, leftSprint) : directScope(env);
+          for (const id of matcher(env, scope)) rows.push([id, env.id, env.type, commit.seq, JSON.stringify(payloadOf(env))]);
+        }
         if (env.aggregateType === 'webhook') {
           await applySubscription(tx, env, WebhookEvent.parse(env));
           subs = await enabledSubscriptions(tx);
@@ -37,8 +51,16 @@ export const webhookProjection: PgProjection = {
       }
     }
     if (rows.length > 0) await enqueue(tx, rows);
+    const last = commits[commits.length - 1]?.seq ?? 0;
+    if (last > mark) await tx.query('UPDATE webhook_outbox_mark SET position = $1', [last]);
   },
 };
+
+/** The last log position ever enqueued from; a rebuild leaves it alone (it is not in `tables`). */
+async function outboxMark(tx: EntityManager): Promise<number> {
+  const rows: Array<{ position: string }> = await tx.query('SELECT position FROM webhook_outbox_mark');
+  return Number(rows[0]?.position ?? 0);
+}
 
 /** A webhook's own events go out without their sealed target. */
 function payloadOf(env: EventEnvelope): EventEnvelope {
@@ -97,6 +119,10 @@ async function applySubscription(tx: EntityManager, env: EventEnvelope, event: W
       );
       return;
     }
+    case 'orchestration.webhook.enabled':
+      // Only what comes after this event is matched again: nothing logged while disabled is queued.
+      await tx.query(`UPDATE webhook_subscriptions SET enabled = true, disabled_reason = NULL, version = $2, updated_at = $3 WHERE id = $1 AND NOT deleted`, [env.aggregateId, env.version, env.occurredAt]);
+      return;
     default: {
       const never: never = event;
       return never;

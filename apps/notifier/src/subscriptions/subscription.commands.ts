@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { CreateWebhookBody, DeletedWebhook, WebhookCreatedReply } from '@orch/contracts';
+import type { CreateWebhookBody, DeletedWebhook, WebhookCreatedReply, WebhookView } from '@orch/contracts';
 import type { CommandMeta } from '@orch/event-store';
 import type { HandlerResult } from '@orch/messaging';
 import type { NotifierConfig } from '../config';
@@ -14,7 +14,7 @@ import { viewOfState } from './views';
 /** The id follows from the command id, so a retried create (same Idempotency-Key) finds its subscription. */
 export const webhookIdOf = (commandId: string): string => `wh_${createHash('sha256').update(commandId).digest('hex').slice(0, 16)}`;
 
-/** Create, delete and (on 410 Gone) disable subscriptions: check and seal, decide, append, answer. */
+/** Create, delete, disable (by hand or on 410 Gone) and enable subscriptions: check and seal, decide, append, answer. */
 @Injectable()
 export class SubscriptionCommands {
   constructor(
@@ -48,9 +48,25 @@ export class SubscriptionCommands {
     return { value: { id, deleted: true }, seq: result.seq };
   }
 
-  /** The sender's reaction to 410 Gone; its command id makes a repeated 410 for the same delivery one event. */
-  async disable(id: string, deliveryId: string, statusCode: number): Promise<void> {
-    const meta: CommandMeta = { actor: { kind: 'system', id: 'notifier' }, commandId: `disable-${deliveryId}`, issuedAt: new Date().toISOString(), correlationId: randomUUID(), causationId: null };
-    await this.subscriptions.execute(id, meta, (state) => decide({ type: 'Disable', id, reason: `the receiver answered ${statusCode} Gone`, statusCode }, state));
+  /**
+   * The sender's reaction to 410 Gone. Its command id (delivery and attempt) makes a 410 recorded
+   * twice (two instances, a retried call) one event, while a 410 after a re-enable is a new one.
+   */
+  async disable(id: string, deliveryId: string, attempt: number, statusCode: number): Promise<void> {
+    const meta: CommandMeta = { actor: { kind: 'system', id: 'notifier' }, commandId: `disable-${deliveryId}-${attempt}`, issuedAt: new Date().toISOString(), correlationId: randomUUID(), causationId: null };
+    await this.subscriptions.execute(id, meta, (state) => decide({ type: 'Disable', id, reason: `the receiver answered ${statusCode} Gone`, statusCode, byHand: false }, state));
+  }
+
+  /** An admin stops deliveries: what is waiting is cancelled (kept in the log, redeliverable once enabled again). */
+  async disableByHand(id: string, reason: string | undefined, meta: CommandMeta): Promise<HandlerResult<WebhookView>> {
+    const why = `disabled by ${meta.actor.kind} ${meta.actor.id}${reason ? `: ${reason}` : ''}`;
+    const result = await this.subscriptions.execute(id, meta, (state) => decide({ type: 'Disable', id, reason: why, statusCode: null, byHand: true }, state));
+    return { value: viewOfState(result.state!), seq: result.seq };
+  }
+
+  /** Deliveries resume with the events after this one; events logged while disabled are not sent. */
+  async enable(id: string, meta: CommandMeta): Promise<HandlerResult<WebhookView>> {
+    const result = await this.subscriptions.execute(id, meta, (state) => decide({ type: 'Enable', id }, state));
+    return { value: viewOfState(result.state!), seq: result.seq };
   }
 }

@@ -34,7 +34,7 @@ export class SubscriptionQueries {
   /** Queues a dead letter (or any finished delivery) again; the sender is woken on every instance. */
   async redeliver(id: string, deliveryId: string, schema: string): Promise<DeliveryView> {
     const webhook = await this.get(id);
-    if (!webhook.enabled) throw new ConflictError('WEBHOOK.DISABLED', `Webhook ${id} is disabled (${webhook.disabledReason ?? 'no reason'}); create a new one`);
+    if (!webhook.enabled) throw new ConflictError('WEBHOOK.DISABLED', `Webhook ${id} is disabled (${webhook.disabledReason ?? 'no reason'}); enable it first (POST /webhooks/${id}/enable)`);
     const requeued = await this.deliveries.requeue(id, deliveryId);
     if (!requeued) {
       const existing = await this.deliveries.get(id, deliveryId);

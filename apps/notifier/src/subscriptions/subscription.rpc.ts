@@ -43,6 +43,16 @@ export class SubscriptionRpc {
     return { value: await this.queries.deliveriesOf(id, query) };
   }
 
+  @RpcHandler(R.disableWebhook)
+  disable({ id, body }: In<'disableWebhook'>, ctx: RpcContext) {
+    return this.commands.disableByHand(id, body.reason, commandMetaOf(ctx));
+  }
+
+  @RpcHandler(R.enableWebhook)
+  enable({ id }: In<'enableWebhook'>, ctx: RpcContext) {
+    return this.commands.enable(id, commandMetaOf(ctx));
+  }
+
   @RpcHandler(R.redeliver)
   async redeliver({ id, deliveryId }: In<'redeliver'>) {
     return { value: await this.queries.redeliver(id, deliveryId, this.config.DB_SCHEMA) };

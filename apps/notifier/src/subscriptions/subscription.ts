@@ -13,13 +13,16 @@ export interface Subscription extends WebhookCreatedData {
 export type SubscriptionState = Subscription | null;
 
 /**
- * The target is checked and sealed by the handler before deciding (I/O and randomness stay out);
- * `Disable` comes from the sender on 410 Gone, so disabling twice or a deleted one is a no-op.
+ * The target is checked and sealed by the handler before deciding (I/O and randomness stay out).
+ * `Disable` comes from the sender on 410 Gone (`byHand: false`: a gone or deleted one is a no-op)
+ * or from an admin (`byHand: true`: an unknown one is 404). Disabling a disabled subscription and
+ * enabling an enabled one change nothing: the caller gets the state it asked for.
  */
 export type SubscriptionCommand =
   | { type: 'Create'; subscription: WebhookCreatedData }
   | { type: 'Delete'; id: string }
-  | { type: 'Disable'; id: string; reason: string; statusCode: number | null };
+  | { type: 'Disable'; id: string; reason: string; statusCode: number | null; byHand: boolean }
+  | { type: 'Enable'; id: string };
 
 export const initialState = (): SubscriptionState => null;
 
@@ -31,6 +34,8 @@ export function evolve(state: SubscriptionState, event: WebhookEvent, meta: Even
       return state && { ...state, deleted: true, enabled: false, version: meta.version };
     case 'orchestration.webhook.disabled':
       return state && { ...state, enabled: false, disabledReason: event.data.reason, version: meta.version };
+    case 'orchestration.webhook.enabled':
+      return state && { ...state, enabled: true, disabledReason: null, version: meta.version };
     default: {
       const never: never = event;
       return never;
@@ -47,8 +52,12 @@ export function decide(command: SubscriptionCommand, state: SubscriptionState): 
       if (!state || state.deleted) throw notFound(command.id);
       return [{ type: 'orchestration.webhook.deleted', data: { id: command.id } }];
     case 'Disable':
+      if ((!state || state.deleted) && command.byHand) throw notFound(command.id);
       if (!state || state.deleted || !state.enabled) return [];
       return [{ type: 'orchestration.webhook.disabled', data: { id: command.id, reason: command.reason, statusCode: command.statusCode } }];
+    case 'Enable':
+      if (!state || state.deleted) throw notFound(command.id);
+      return state.enabled ? [] : [{ type: 'orchestration.webhook.enabled', data: { id: command.id } }];
     default: {
       const never: never = command;
       return never;

@@ -6,6 +6,8 @@ export interface Received {
   body: string;
   json: Record<string, unknown>;
   at: number;
+  /** Set when the request's connection closed, answered or not: a hanging one the sender gave up on. */
+  closed: boolean;
 }
 
 /** What the receiver answers to request n (0-based): a status and headers, or 'hang' to never answer. */
@@ -49,7 +51,8 @@ export class Receiver {
     } catch {
       // kept as text; the test asserts on it
     }
-    const received = { headers: req.headers as Record<string, string>, body, json, at: performance.now() };
+    const received: Received = { headers: req.headers as Record<string, string>, body, json, at: performance.now(), closed: false };
+    res.on('close', () => (received.closed = true));
     const n = this.requests.push(received) - 1;
     const answer = this.behave(n, received);
     if (answer === 'hang') {

@@ -5,6 +5,7 @@ import {
   DeliveryPage,
   DeliveryParams,
   DeliveryView,
+  DisableWebhookBody,
   ListDeliveriesQuery,
   WebhookCreatedReply,
   WebhookIdParams,
@@ -21,4 +22,6 @@ export const WebhookRoutes = {
   listWebhooks: queryRoute('notifier', 'webhook.list', z.strictObject({}), WebhookPage),
   listDeliveries: queryRoute('notifier', 'webhook.deliveries', WebhookIdParams.extend({ query: ListDeliveriesQuery }), DeliveryPage),
   redeliver: commandRoute('notifier', 'webhook.redeliver', DeliveryParams, DeliveryView),
+  disableWebhook: commandRoute('notifier', 'webhook.disable', WebhookIdParams.extend({ body: DisableWebhookBody }), WebhookView),
+  enableWebhook: commandRoute('notifier', 'webhook.enable', WebhookIdParams, WebhookView),
 } as const;

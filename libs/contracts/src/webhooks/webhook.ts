@@ -66,7 +66,9 @@ export const WebhookDisabled = z.object({
   type: z.literal('orchestration.webhook.disabled'),
   data: z.object({ id: z.string(), reason: z.string(), statusCode: z.number().int().nullable() }),
 });
-export const WebhookEvent = z.discriminatedUnion('type', [WebhookCreated, WebhookDeleted, WebhookDisabled]);
+/** Re-enabled by hand: deliveries resume with the events after this one (what came while disabled is not sent). */
+export const WebhookEnabled = z.object({ type: z.literal('orchestration.webhook.enabled'), data: z.object({ id: z.string() }) });
+export const WebhookEvent = z.discriminatedUnion('type', [WebhookCreated, WebhookDeleted, WebhookDisabled, WebhookEnabled]);
 export type WebhookEvent = z.infer<typeof WebhookEvent>;
 export type WebhookCreatedData = z.infer<typeof WebhookCreated>['data'];
 
@@ -137,6 +139,10 @@ export const ListDeliveriesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 export type ListDeliveriesQuery = z.infer<typeof ListDeliveriesQuery>;
+
+/** `POST /webhooks/:id/disable`: why, for the people who read the list and the log. */
+export const DisableWebhookBody = z.strictObject({ reason: z.string().trim().min(1, 'must not be empty').max(500).optional() });
+export type DisableWebhookBody = z.infer<typeof DisableWebhookBody>;
 
 export const DeletedWebhook = z.object({ id: z.string(), deleted: z.literal(true) });
 export type DeletedWebhook = z.infer<typeof DeletedWebhook>;
