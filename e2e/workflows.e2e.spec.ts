@@ -79,7 +79,16 @@ describe('plans and workflows, end to end', () => {
     expect(workflows).toEqual({ items: [expect.objectContaining({ id: workflow.id, status: 'COMPLETED', taskCount: 10, done: 10, blocked: 0 })], nextCursor: null });
   });
 
-  it('pauses a workflow: assigning its READY task is a 409 WORKFLOW.PAUSED that writes nothing; resume lets it through', async () => {
+  it('checks and prices a DAG sent to /plans/validate as POST /plans does the same tasks', async () => {
+    const plan = await json(await system.fetch('/api/v1/plans', { json: { goal: 'Speed up search', template: 'refactor', params: { target: 'the search index' } } }));
+    const tasks = plan.tasks.map((t: any) => ({ id: t.id, title: t.title, estimateMinutes: t.estimateMinutes, dependsOn: t.dependsOn, requiredCapabilities: t.requiredCapabilities }));
+    const checked = await json(await system.fetch('/api/v1/plans/validate', { json: { tasks }, key: 'dev-viewer-key' }));
+    // No agent manager here: both say so, and both price with the configured cost per agent-hour.
+    expect(checked).toEqual(plan.analysis);
+    expect(checked).toMatchObject({ costPerHour: 5, warnings: [expect.objectContaining({ code: 'PLAN.AGENTS_UNKNOWN' })] });
+  });
+
+  it('pauses a workflow: assigning or starting its READY task is a 409 WORKFLOW.PAUSED that writes nothing; resume lets it through', async () => {
     await system.fetch('/api/v1/sprints', { json: { code: 'SPR-HOLD', title: 'Hold' } });
     const t = await system.fetch('/api/v1/tasks', { json: { code: 'TSK-HOLD', sprintCode: 'SPR-HOLD', title: 'Hold me' } });
     const workflow = await json(await system.fetch('/api/v1/workflows', { json: { sprintCode: 'SPR-HOLD' }, headers: { 'x-orch-min-seq': t.headers.get('x-orch-seq')! } }));
@@ -89,6 +98,10 @@ describe('plans and workflows, end to end', () => {
     const refused = await patch('TSK-HOLD', { status: 'ASSIGNED', assignee: 'agent-1' });
     expect(refused.status).toBe(409);
     expect(await json(refused)).toMatchObject({ code: 'WORKFLOW.PAUSED' });
+    // Nor may it be started without an assignment (READY → IN_PROGRESS).
+    const started = await patch('TSK-HOLD', { status: 'IN_PROGRESS' });
+    expect(started.status).toBe(409);
+    expect(await json(started)).toMatchObject({ code: 'WORKFLOW.PAUSED', detail: expect.stringContaining(workflow.id) });
     expect(await lastSeq()).toBe(before);
     await system.fetch(`/api/v1/workflows/${workflow.id}/resume`, { method: 'POST' });
     expect((await patch('TSK-HOLD', { status: 'ASSIGNED', assignee: 'agent-1' })).status).toBe(200);
@@ -143,6 +156,30 @@ describe('plans and workflows, end to end', () => {
       else expect(body).toMatchObject({ valid: true, taskCount: 10_000, criticalPathMinutes: 10_000 });
       if (field) expect(body.errors.map((e: { path: string }) => e.path)).toContain(field);
       expect(await lastSeq()).toBe(before);
+    });
+
+    const dagCases: Array<[string, object[], string, string, string[]]> = [
+      ['duplicate ids', [{ id: 'a', title: 'A', estimateMinutes: 5, dependsOn: [] }, { id: 'a', title: 'A again', estimateMinutes: 5, dependsOn: [] }], 'DAG.DUPLICATE_ID', 'Task id a is used more than once', ['a']],
+      ['an unknown dependency', [{ id: 'a', title: 'A', estimateMinutes: 5, dependsOn: ['ghost'] }], 'DAG.UNKNOWN_DEPENDENCY', 'Task a depends on unknown task ghost', ['a', 'ghost']],
+      ['a self-dependency', [{ id: 'a', title: 'A', estimateMinutes: 5, dependsOn: ['a'] }], 'DAG.SELF_DEPENDENCY', 'Task a depends on itself', ['a']],
+    ];
+    it.each(dagCases)('validates a DAG with %s: 200, valid false, the problem named, nothing written', async (_what, tasks, code, message, taskIds) => {
+      const before = await lastSeq();
+      const res = await system.fetch('/api/v1/plans/validate', { json: { tasks }, key: 'dev-viewer-key' });
+      expect(res.status).toBe(200);
+      expect(await json(res)).toMatchObject({ valid: false, errors: [{ code, message, taskIds }], criticalPath: [], layers: [] });
+      expect(await lastSeq()).toBe(before);
+    });
+
+    it('stops the planner at start-up on an unknown decomposer, naming the setting and the known ones', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'planner-config-'));
+      const file = join(dir, 'planner.yaml');
+      writeFileSync(file, 'workflow:\n  retry: { maxAttempts: 3, backoffMs: 1000, maxBackoffMs: 10000 }\nestimates: { alpha: 0.3, minSamples: 1 }\nplans: { costPerHour: 5, decomposer: llm }\n');
+      const iso = isolatedEnv({ PLANNER_CONFIG: file, LOG_LEVEL: 'fatal' });
+      const run = spawnSync(process.execPath, [join(__dirname, '..', 'dist', 'apps', 'planner', 'src', 'main.js')], { env: iso.env, encoding: 'utf8', timeout: 30_000 });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`${file}: plans.decomposer: unknown decomposer "llm"; known: template`);
+      return iso.cleanup();
     });
 
     it('stops the planner at start-up on a broken template, naming the file and line', () => {

@@ -100,8 +100,8 @@ export class Assigner {
         await this.planner.updateTask(code, { status: 'ASSIGNED', assignee: agent.id }, task.version, `assign-${code}-v${task.version}-${agent.id}`);
       } catch (error) {
         const why = error instanceof OrchError ? error.code : 'error';
-        // A paused workflow: not now. Skip the task until its workflow resumes (or a while passes).
-        if (why === 'WORKFLOW.PAUSED') await this.liveness.markPaused(code, PAUSED_RETRY_MS);
+        // A paused (or cancelled) workflow: not now. Skip the task until its workflow resumes (or a while passes).
+        if (why === 'WORKFLOW.PAUSED' || why === 'WORKFLOW.CANCELLED') await this.liveness.markPaused(code, PAUSED_RETRY_MS);
         await this.registry.execute({ type: 'ReleaseTask', id: agent.id, taskCode: code, reason: `${NOT_ASSIGNED}: ${why}` });
         await this.budget.refund(task.sprintCode, cost);
         if (error instanceof OrchError && error.status < 500) return 'lost-race';

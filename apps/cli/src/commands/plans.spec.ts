@@ -38,6 +38,10 @@ describe('orch plan and orch workflow', () => {
       if (req.url === '/api/v1/plans/templates') return { status: 200, body: { decomposer: 'template', items: [{ name: 'bug_fix', description: 'Fix a bug', params: [{ name: 'bug', required: true, default: null, description: null }, { name: 'component', required: false, default: 'the app', description: null }], methods: ['main'], taskCount: 5 }] } };
       if (req.url === '/api/v1/plans/validate') return { status: 200, body: analysis(req.body.tasks.length === 2 && req.body.tasks[0].dependsOn.length === 0) };
       if (req.url.startsWith('/api/v1/plans')) return { status: req.url.endsWith('accept') ? 200 : 201, body: plan };
+      if (req.url.startsWith('/api/v1/workflows/WFL-NOPE')) return { status: 404, body: { type: 'about:blank', title: 'Not found', status: 404, code: 'WORKFLOW.NOT_FOUND', detail: 'Workflow WFL-NOPE does not exist' } };
+      if (req.url === '/api/v1/workflows/WFL-DONE/cancel') return { status: 422, body: { type: 'about:blank', title: 'Rule violated', status: 422, code: 'WORKFLOW.FINISHED', detail: 'Workflow WFL-DONE is COMPLETED; it cannot be cancelled', missing: [] } };
+      if (req.url === '/api/v1/workflows/WFL-1/resume') return { status: 200, body: { ...workflow, status: 'RUNNING' } };
+      if (req.url === '/api/v1/workflows/WFL-1/cancel') return { status: 200, body: { ...workflow, status: 'CANCELLED', eta: null } };
       return { status: 200, body: workflow };
     }, { 'x-orch-seq': '5' });
   });
@@ -103,7 +107,44 @@ describe('orch plan and orch workflow', () => {
     const pause = await run('workflow', 'pause', 'WFL-1', '--reason', 'freeze');
     expect(pause.last).toMatchObject({ method: 'POST', url: '/api/v1/workflows/WFL-1/pause', body: { reason: 'freeze' } });
     expect(pause.stdout).toMatch(/progress\s+50%/);
-    expect(pause.stdout).toContain('TSK-1: 2');
+    expect(pause.stdout).toContain('TSK-1: 2 of 3');
+  });
+
+  it('shows a workflow: status, counts, progress, remaining critical path, ETA, retry policy and runs made', async () => {
+    const r = await run('workflow', 'show', 'WFL-1');
+    expect(r.code).toBe(0);
+    expect(r.last).toMatchObject({ method: 'GET', url: '/api/v1/workflows/WFL-1' });
+    expect(r.stdout).toMatch(/status\s+PAUSED/);
+    expect(r.stdout).toMatch(/tasks\s+2 \(READY 1, BACKLOG 1\)/);
+    expect(r.stdout).toMatch(/remaining\s+20 min of effort; critical path 20 min: TSK-2/);
+    expect(r.stdout).toMatch(/eta\s+2026-01-01T00:20:00.000Z/);
+    expect(r.stdout).toMatch(/retry\s+up to 3 runs a task, backoff 1000 ms doubling to at most 10000 ms/);
+    expect(r.stdout).toMatch(/runs made\s+TSK-1: 2 of 3/);
+    expect(JSON.parse((await run('workflow', 'show', 'WFL-1', '--json')).stdout)).toEqual(workflow);
+  });
+
+  it('resumes and cancels a workflow with a reason, printing its new status', async () => {
+    const resume = await run('workflow', 'resume', 'WFL-1');
+    expect(resume.code).toBe(0);
+    expect(resume.last).toMatchObject({ method: 'POST', url: '/api/v1/workflows/WFL-1/resume', body: {} });
+    expect(resume.stdout).toMatch(/status\s+RUNNING/);
+    const cancel = await run('workflow', 'cancel', 'WFL-1', '--reason', 'scope cut');
+    expect(cancel.code).toBe(0);
+    expect(cancel.last).toMatchObject({ method: 'POST', url: '/api/v1/workflows/WFL-1/cancel', body: { reason: 'scope cut' } });
+    expect(cancel.stdout).toMatch(/status\s+CANCELLED/);
+    expect(JSON.parse((await run('workflow', 'cancel', 'WFL-1', '--json')).stdout)).toMatchObject({ id: 'WFL-1', status: 'CANCELLED' });
+  });
+
+  it('says why a workflow cannot be shown or cancelled, with the exit code of the problem', async () => {
+    const missing = await run('workflow', 'show', 'WFL-NOPE');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('WORKFLOW.NOT_FOUND');
+    expect(missing.stderr).toContain('Workflow WFL-NOPE does not exist');
+    const finished = await run('workflow', 'cancel', 'WFL-DONE');
+    expect(finished.code).toBe(3);
+    expect(finished.stderr).toContain('WORKFLOW.FINISHED');
+    expect(finished.stderr).toContain('it cannot be cancelled');
+    expect((await run('workflow', 'resume')).code).toBe(2); // the id is required
   });
 
   it('refuses a workflow over both or neither a plan and a sprint (exit 2)', async () => {

@@ -197,7 +197,8 @@ export function workflowText(w: Schema<'WorkflowView'>, style: Style = PLAIN): s
     ['progress', `${Math.round(w.progress * 100)}%`],
     ['remaining', `${w.remainingEffortMinutes} min of effort; critical path ${w.remainingCriticalPathMinutes} min: ${w.remainingCriticalPath.join(' → ') || '-'}`],
     ['eta', w.eta],
-    ['retry', `${w.retry.maxAttempts} attempts, backoff ${w.retry.backoffMs} ms`],
-    ['attempts', Object.entries(w.attempts).map(([t, n]) => `${t}: ${n}`)],
+    ['retry', `up to ${w.retry.maxAttempts} runs a task, backoff ${w.retry.backoffMs} ms doubling to at most ${w.retry.maxBackoffMs} ms`],
+    // Runs made so far (failed ones, plus one under way or done) by tasks that failed at least once.
+    ['runs made', Object.entries(w.attempts).map(([t, n]) => `${t}: ${n} of ${w.retry.maxAttempts}`)],
   ], style);
 }

@@ -59,7 +59,7 @@ export class WorkflowsController {
     return this.services.call(PlanRoutes.getWorkflow, params, caller);
   }
 
-  @Endpoint({ method: 'POST', path: ':id/pause', summary: 'Pause a workflow', description: 'No READY task of it can be ASSIGNED (409 WORKFLOW.PAUSED) until it resumes.', roles: ADMINS, params: WorkflowIdParams, body: OptionalControlBody, response: WorkflowView, write: true, service: true })
+  @Endpoint({ method: 'POST', path: ':id/pause', summary: 'Pause a workflow', description: 'No READY task of it can be ASSIGNED or started, by PATCH or a session start (409 WORKFLOW.PAUSED), until it resumes.', roles: ADMINS, params: WorkflowIdParams, body: OptionalControlBody, response: WorkflowView, write: true, service: true })
   pauseWorkflow(@Input('params') params: WorkflowIdParams, @Input('body') body: ControlBody, @CallerOf() caller: Caller) {
     return this.services.call(PlanRoutes.pauseWorkflow, { id: params.id, body: body ?? {} }, caller);
   }

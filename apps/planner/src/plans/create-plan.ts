@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { CreatePlanBody, DagIssue, PlanTask, PlanView } from '@orch/contracts';
+import type { CreatePlanBody, PlanTask, PlanView } from '@orch/contracts';
 import type { CommandMeta } from '@orch/event-store';
 import type { HandlerResult } from '@orch/messaging';
 import { AgentDirectory } from '../agents/agent-directory';
@@ -11,6 +11,7 @@ import { analyseDag } from './graph/analyse';
 import { decide } from './plan';
 import { PlanRepository } from './plan.repository';
 import { planViewFromState } from './plan-view';
+import { planningContext } from './planning-context';
 import { DECOMPOSER, type DecomposedTask, type Decomposer } from './templates/decomposer';
 
 export class CreatePlan extends Command<HandlerResult<PlanView>> {
@@ -47,16 +48,7 @@ export class CreatePlanHandler implements ICommandHandler<CreatePlan> {
     const decomposed = await this.decomposer.decompose({ goal: body.goal, template: body.template, params: body.params ?? {} });
     const tasks = await this.withEstimates(decomposed);
     const agents = await this.agents.available(meta.actor, meta.correlationId);
-    const warnings: DagIssue[] = agents
-      ? []
-      : [{ code: 'PLAN.AGENTS_UNKNOWN', message: 'The agent manager did not answer: capabilities were not checked against registered agents', taskIds: [] }];
-    const costs = (agents ?? []).map((a) => a.costPerHour);
-    const analysis = analyseDag(tasks, {
-      agents: body.agents ?? Math.max(1, agents?.length ?? 1),
-      costPerHour: costs.length ? Math.round((costs.reduce((a, b) => a + b, 0) / costs.length) * 100) / 100 : this.settings.plans.costPerHour,
-      availableCapabilities: agents && new Set(agents.flatMap((a) => a.capabilities)),
-      warnings,
-    });
+    const analysis = analyseDag(tasks, planningContext(agents, { agents: body.agents }, this.settings.plans.costPerHour));
     const plan = { id, goal: body.goal, template: body.template, params: body.params ?? {}, decomposer: this.decomposer.name, sprintCode: body.sprintCode ?? null, tasks, analysis };
     const result = await this.plans.execute(id, meta, (state) => decide({ type: 'CreatePlan', plan }, state), { expectNew: true });
     return { value: planViewFromState(result.state!), seq: result.seq };

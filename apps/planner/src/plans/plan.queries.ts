@@ -1,11 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { Actor, DagIssue, ListPlansQuery, PlanAnalysis, PlanPage, PlanView, TemplateList, ValidateDagBody } from '@orch/contracts';
+import type { Actor, ListPlansQuery, PlanAnalysis, PlanPage, PlanView, TemplateList, ValidateDagBody } from '@orch/contracts';
 import { NotFoundError } from '@orch/errors';
 import { AgentDirectory } from '../agents/agent-directory';
 import { PlanReadModel } from '../read-model/plan-read-model';
 import { PLANNER_SETTINGS, type PlannerSettings } from '../settings/planner-settings';
 import { analyseDag } from './graph/analyse';
+import { planningContext } from './planning-context';
 import { DECOMPOSER, type Decomposer } from './templates/decomposer';
 
 export class GetPlan extends Query<PlanView> {
@@ -61,7 +62,7 @@ export class GetPlanHandler implements IQueryHandler<GetPlan> {
   }
 }
 
-/** The checks and figures of `POST /plans` on a DAG the caller sends; nothing is written. */
+/** The checks and figures of `POST /plans` (same agents, pricing and warnings) on a DAG the caller sends; nothing is written. */
 @QueryHandler(ValidateDag)
 export class ValidateDagHandler implements IQueryHandler<ValidateDag> {
   constructor(
@@ -70,14 +71,7 @@ export class ValidateDagHandler implements IQueryHandler<ValidateDag> {
   ) {}
 
   async execute({ body, actor, correlationId }: ValidateDag): Promise<PlanAnalysis> {
-    const needsAgents = body.tasks.some((t) => t.requiredCapabilities?.length) || body.agents === undefined;
-    const agents = needsAgents ? await this.agents.available(actor, correlationId) : [];
-    const warnings: DagIssue[] = agents ? [] : [{ code: 'PLAN.AGENTS_UNKNOWN', message: 'The agent manager did not answer: capabilities were not checked against registered agents', taskIds: [] }];
-    return analyseDag(body.tasks, {
-      agents: body.agents ?? Math.max(1, agents?.length ?? 1),
-      costPerHour: body.costPerHour ?? this.settings.plans.costPerHour,
-      availableCapabilities: agents && body.tasks.some((t) => t.requiredCapabilities?.length) ? new Set(agents.flatMap((a) => a.capabilities)) : null,
-      warnings,
-    });
+    const agents = await this.agents.available(actor, correlationId);
+    return analyseDag(body.tasks, planningContext(agents, body, this.settings.plans.costPerHour));
   }
 }

@@ -8,6 +8,9 @@ import { startService, type RunningService } from '@orch/service-kit';
 import { isolatedEnv, waitFor, type IsolatedEnv } from '@orch/testing';
 import { plannerService } from '../planner';
 import { plansProjection } from '../read-model/plans.projection';
+import { AcceptPlanHandler } from './accept-plan';
+import { decide as decidePlan } from './plan';
+import { PlanRepository } from './plan.repository';
 
 const Routes = { ...PlannerRoutes, ...PlanRoutes };
 type R = typeof Routes;
@@ -55,6 +58,11 @@ describe('plans (real NATS, Postgres)', () => {
       const { value: plan } = await call('createPlan', { goal: 'Fix checkout', template: 'bug_fix', params: { bug: 'TypeError in checkout' } });
       expect(plan.analysis).toMatchObject({ agents: 2, costPerHour: 6 });
       expect(plan.analysis.warnings).toEqual([expect.objectContaining({ code: 'PLAN.CAPABILITY_UNAVAILABLE', taskIds: ['fix.regression_test', 'verify'], message: expect.stringContaining('testing') })]);
+      // The same DAG sent to /plans/validate is checked and priced the same way: registered agents, their cost.
+      const dag = plan.tasks.map((t) => ({ id: t.id, title: t.title, estimateMinutes: t.estimateMinutes, dependsOn: t.dependsOn, requiredCapabilities: t.requiredCapabilities }));
+      expect((await call('validateDag', { tasks: dag })).value).toEqual(plan.analysis);
+      // What the caller fixes wins: its number of agents, its price.
+      expect((await call('validateDag', { tasks: dag, agents: 3, costPerHour: 60 })).value).toMatchObject({ agents: 3, costPerHour: 60, estimatedCost: plan.analysis.totalEffortMinutes });
     } finally {
       sub.unsubscribe();
     }
@@ -77,6 +85,33 @@ describe('plans (real NATS, Postgres)', () => {
     expect(restructure).toMatchObject({ status: 'BACKLOG', title: 'Restructure billing', type: 'refactor', priority: 'HIGH', dependsOn: [codes['safety_net.unit'], codes['safety_net.integration']] });
     expect((await call('getSprint', { code: 'SPR-REFACTOR' }, { minSeq: seq })).value).toMatchObject({ taskCount: 6, goal: 'Clean up billing' });
     await expect(call('acceptPlan', { id: plan.id, body: { sprintCode: 'SPR-OTHER' } })).rejects.toMatchObject({ code: 'PLAN.ALREADY_ACCEPTED' });
+  });
+
+  it('completes an accept interrupted half-way when it is sent again: every task exactly once', async () => {
+    const { value: plan } = await call('createPlan', { goal: 'Dark mode', template: 'feature', params: { feature: 'dark mode' }, sprintCode: 'SPR-HALF' });
+    // What an accept leaves behind when the planner dies half-way: the sprint, the plan's acceptance
+    // and the first layers of tasks, written by the handler's own steps under the accept's command id.
+    const handler = planner.app.get(AcceptPlanHandler);
+    const first = { ...meta(), correlationId: randomUUID() };
+    await handler['ensureSprint'](plan as never, 'SPR-HALF', first);
+    const accepted = await planner.app.get(PlanRepository).execute(plan.id, first, (state) => decidePlan({ type: 'AcceptPlan', id: plan.id, sprintCode: null }, state));
+    const written = plan.analysis.layers.slice(0, 2).flat();
+    for (const id of written) await handler['createTask'](accepted.state!, accepted.state!.tasks.find((t) => t.id === id)!, first);
+    const codes = Object.values(accepted.state!.taskCodes);
+    const created = async () => {
+      const counts = await Promise.all(codes.map(async (code) => (await planner.infra.store.readSubject(planner.infra.subjects.aggregate('task', code))).flatMap((c) => c.events).filter((e) => e.type === 'orchestration.task.created').length));
+      return Object.fromEntries(codes.map((code, i) => [code, counts[i]]));
+    };
+    expect(Object.values(await created()).filter((n) => n === 1)).toHaveLength(written.length);
+    expect(written.length).toBeLessThan(codes.length);
+
+    const again = await call('acceptPlan', { id: plan.id, body: {} });
+    expect(again.value).toMatchObject({ status: 'ACCEPTED', sprintCode: 'SPR-HALF' });
+    expect(await created()).toEqual(Object.fromEntries(codes.map((code) => [code, 1])));
+    const acceptances = (await planner.infra.store.readSubject(planner.infra.subjects.aggregate('plan', plan.id))).flatMap((c) => c.events).filter((e) => e.type === 'orchestration.plan.accepted');
+    expect(acceptances).toHaveLength(1);
+    const listed = await call('listTasks', { sprint: 'SPR-HALF' }, { minSeq: again.seq });
+    expect(listed.value.items.map((t) => t.code).sort()).toEqual([...codes].sort());
   });
 
   it('lists plans newest first, by sprint and status, a page at a time', async () => {

@@ -9,7 +9,11 @@ import { zodIssues } from '@orch/errors';
 export const PlannerSettings = z.strictObject({
   workflow: z.strictObject({ retry: RetryPolicy }),
   estimates: z.strictObject({ alpha: z.number().gt(0).max(1), minSamples: z.number().int().min(1).max(1000) }),
-  plans: z.strictObject({ costPerHour: z.number().min(0).max(100_000) }),
+  plans: z.strictObject({
+    costPerHour: z.number().min(0).max(100_000),
+    /** Which decomposer turns goals into tasks (see `DECOMPOSERS`); the template planner by default. */
+    decomposer: z.string().min(1).max(100).default('template'),
+  }),
 });
 export type PlannerSettings = z.infer<typeof PlannerSettings>;
 
@@ -34,8 +38,12 @@ export function templatesDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Reads `config/planner.yaml` (or PLANNER_CONFIG); a mistake is a ConfigError naming the file and field. */
+export function plannerSettingsFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PLANNER_CONFIG || join(configDir(), 'planner.yaml');
+}
+
 export function loadPlannerSettings(env: NodeJS.ProcessEnv = process.env): PlannerSettings {
-  const file = env.PLANNER_CONFIG || join(configDir(), 'planner.yaml');
+  const file = plannerSettingsFile(env);
   let raw: unknown;
   try {
     raw = parse(readFileSync(file, 'utf8'));

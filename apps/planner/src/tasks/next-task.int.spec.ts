@@ -70,6 +70,30 @@ describe('GET /tasks/next (real NATS, Postgres; the agent manager answered by a 
     expect(none.reason).toBe('No READY task in SPR-N matches the capabilities of coder-1');
   });
 
+  it('finds the least-slack task among more than 200 READY at the top priority, though it is the youngest', async () => {
+    await call('createSprint', { code: 'SPR-MANY', title: 'Many' });
+    const codes = Array.from({ length: 230 }, (_, i) => `TSK-M${String(i).padStart(3, '0')}`);
+    const create = (code: string) => call('createTask', { code, sprintCode: 'SPR-MANY', title: `Parallel ${code}`, priority: 'HIGH', estimateMinutes: 10 }).then(() => call('updateTask', { code, changes: { status: 'READY' } }));
+    for (let i = 0; i < codes.length - 1; i += 25) await Promise.all(codes.slice(i, Math.min(i + 25, codes.length - 1)).map(create));
+    const youngest = codes.at(-1)!;
+    await create(youngest); // created last: the oldest 200 do not include it
+    await call('createTask', { code: 'TSK-MTAIL', sprintCode: 'SPR-MANY', title: 'Long tail', estimateMinutes: 100, dependsOn: [youngest] });
+    const { value } = await call('nextTask', { agent: 'coder-1', sprint: 'SPR-MANY' }, { minSeq: seq });
+    expect(value.task?.code).toBe(youngest);
+    expect(value.slackMinutes).toBe(0);
+    expect(value.reason).toContain('of 230 at this priority it has the least critical-path slack (0 min)');
+  });
+
+  it('offers the older of two tasks with equal priority and slack, whatever their codes', async () => {
+    await call('createSprint', { code: 'SPR-TIE', title: 'Tie' });
+    for (const code of ['TSK-T9', 'TSK-T1']) {
+      await call('createTask', { code, sprintCode: 'SPR-TIE', title: `Tie ${code}`, priority: 'MEDIUM', estimateMinutes: 15 });
+      await call('updateTask', { code, changes: { status: 'READY' } });
+    }
+    const { value } = await call('nextTask', { agent: 'coder-1', sprint: 'SPR-TIE' }, { minSeq: seq });
+    expect(value).toMatchObject({ task: { code: 'TSK-T9' }, slackMinutes: 0 });
+  });
+
   it('answers 404 for an agent the agent manager does not know', async () => {
     await expect(call('nextTask', { agent: 'ghost' })).rejects.toMatchObject({ code: 'AGENT.NOT_FOUND' });
   });

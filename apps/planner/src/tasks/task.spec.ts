@@ -87,12 +87,40 @@ describe('a task', () => {
   });
 
   describe('when READY in a paused workflow', () => {
+    const ready = [created(), moved('BACKLOG', 'READY')];
+    const paused = { heldBy: { workflowId: 'WFL-1', status: 'PAUSED' as const } };
+
     it('cannot be ASSIGNED, naming the workflow (409)', () => {
-      const e = spec
-        .given([created(), moved('BACKLOG', 'READY')])
-        .when({ ...update('ASSIGNED', {}, { pausedWorkflow: 'WFL-1' }), changes: { assignee: 'agent-1' } })
-        .thenThrows(ConflictError, 'WORKFLOW.PAUSED');
-      expect(e.message).toContain('WFL-1');
+      const e = spec.given(ready).when({ ...update('ASSIGNED', {}, paused), changes: { assignee: 'agent-1' } }).thenThrows(ConflictError, 'WORKFLOW.PAUSED');
+      expect(e.message).toBe('Task TSK-1 belongs to workflow WFL-1, which is paused; it cannot be ASSIGNED until the workflow is resumed');
+    });
+
+    it('cannot be started straight away either (READY → IN_PROGRESS, as a session start does)', () => {
+      const e = spec.given(ready).when(update('IN_PROGRESS', {}, paused)).thenThrows(ConflictError, 'WORKFLOW.PAUSED');
+      expect(e.message).toContain('cannot be IN_PROGRESS');
+    });
+
+    it('may still go back to the BACKLOG or be cancelled', () => {
+      spec.given(ready).when(update('CANCELLED', {}, paused)).then([moved('READY', 'CANCELLED')]);
+    });
+  });
+
+  describe('when ASSIGNED before its workflow was paused', () => {
+    it('may still start: the assignment was made while the workflow ran', () => {
+      spec
+        .given([created(), moved('BACKLOG', 'READY'), moved('READY', 'ASSIGNED')])
+        .when(update('IN_PROGRESS', {}, { heldBy: { workflowId: 'WFL-1', status: 'PAUSED' } }))
+        .then([moved('ASSIGNED', 'IN_PROGRESS')]);
+    });
+  });
+
+  describe('when READY in a cancelled workflow', () => {
+    it('cannot be started by either move, naming the workflow (409 WORKFLOW.CANCELLED)', () => {
+      const cancelled = { heldBy: { workflowId: 'WFL-2', status: 'CANCELLED' as const } };
+      for (const to of ['ASSIGNED', 'IN_PROGRESS']) {
+        const e = spec.given([created(), moved('BACKLOG', 'READY')]).when({ ...update(to, {}, cancelled), changes: { assignee: 'agent-1' } }).thenThrows(ConflictError, 'WORKFLOW.CANCELLED');
+        expect(e.message).toBe(`Task TSK-1 belongs to workflow WFL-2, which was cancelled; it cannot be ${to}`);
+      }
     });
   });
 

@@ -31,8 +31,11 @@ export interface TaskFacts {
   missingDependencies: string[];
   openDependencies: Array<{ code: string; status: TaskStatus }>;
   cycle: string[] | null;
-  /** A paused workflow that holds the task: it may not be ASSIGNED until the workflow resumes. */
-  pausedWorkflow?: string | null;
+  /**
+   * A paused or cancelled workflow that holds the task: its work may not start (ASSIGNED or
+   * IN_PROGRESS from any other state) until the workflow resumes; a cancelled one never.
+   */
+  heldBy?: { workflowId: string; status: 'PAUSED' | 'CANCELLED' } | null;
 }
 
 export type TaskCommand =
@@ -135,9 +138,7 @@ function checkTransition(state: Task, to: TaskStatus, after: Task, facts: TaskFa
       allowed: NEXT_STATUS[state.status],
     });
   }
-  if (to === 'ASSIGNED' && facts.pausedWorkflow) {
-    throw new ConflictError('WORKFLOW.PAUSED', `Task ${state.code} belongs to workflow ${facts.pausedWorkflow}, which is paused; resume it to assign tasks`, { workflowId: facts.pausedWorkflow });
-  }
+  if (startsWork(state.status, to) && facts.heldBy) refuseHeld(state.code, to, facts.heldBy);
   if (NEEDS_DEPENDENCIES_DONE.includes(to) && facts.openDependencies.length > 0) {
     const missing: MissingItem[] = facts.openDependencies.map((d) => ({ kind: 'dependency', name: d.code, hint: `is ${d.status}; it must be DONE first` }));
     throw new RuleViolation('TASK.DEPENDENCIES_OPEN', `Task ${state.code} cannot be ${to} while dependencies are not done: ${facts.openDependencies.map((d) => d.code).join(', ')}`, missing);
@@ -145,6 +146,22 @@ function checkTransition(state: Task, to: TaskStatus, after: Task, facts: TaskFa
   if (to === 'ASSIGNED' && !after.assignee) {
     throw new RuleViolation('TASK.ASSIGNEE_REQUIRED', `Task ${state.code} needs an assignee to be ASSIGNED`, [{ kind: 'field', name: 'assignee', hint: 'set assignee in the same request' }]);
   }
+}
+
+/**
+ * A new start of work: ASSIGNED, or IN_PROGRESS without having been ASSIGNED (a session started
+ * straight on a READY task). ASSIGNED → IN_PROGRESS finishes a start made before any pause.
+ */
+export function startsWork(from: TaskStatus, to: TaskStatus): boolean {
+  return to === 'ASSIGNED' || (to === 'IN_PROGRESS' && from !== 'ASSIGNED');
+}
+
+function refuseHeld(code: string, to: TaskStatus, held: NonNullable<TaskFacts['heldBy']>): never {
+  const { workflowId, status } = held;
+  if (status === 'PAUSED') {
+    throw new ConflictError('WORKFLOW.PAUSED', `Task ${code} belongs to workflow ${workflowId}, which is paused; it cannot be ${to} until the workflow is resumed`, { workflowId });
+  }
+  throw new ConflictError('WORKFLOW.CANCELLED', `Task ${code} belongs to workflow ${workflowId}, which was cancelled; it cannot be ${to}`, { workflowId });
 }
 
 function onlyChanged(state: Task, changes: TaskChanges): TaskChanges {

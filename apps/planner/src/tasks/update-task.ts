@@ -35,9 +35,10 @@ export class UpdateTaskHandler implements ICommandHandler<UpdateTask> {
     // The reads that do not depend on the task go out together with its load: fewer round trips
     // one after another on the assignment path.
     const metadata = this.readModel.metadataOf(code); // the read model's session state, for the answer
-    const [loaded, pausedWorkflow] = await Promise.all([
+    // Only a move that may start work (ASSIGNED, IN_PROGRESS) asks whether a workflow holds the task.
+    const [loaded, heldBy] = await Promise.all([
       this.tasks.loadExpecting(code, meta.expectedVersion),
-      status === 'ASSIGNED' ? this.gate.pausedWorkflowOf(code) : null,
+      status === 'ASSIGNED' || status === 'IN_PROGRESS' ? this.gate.holdingWorkflowOf(code) : null,
       metadata,
     ]);
     const facts = await this.facts.gather(code, {
@@ -45,7 +46,7 @@ export class UpdateTaskHandler implements ICommandHandler<UpdateTask> {
       dependsOn: changes.dependsOn ?? loaded.state?.dependsOn ?? [],
       newDependencies: changes.dependsOn,
     });
-    if (status === 'ASSIGNED') facts.pausedWorkflow = pausedWorkflow;
+    facts.heldBy = heldBy;
     const result = await this.tasks.execute(code, meta, (state) => decide({ type: 'UpdateTask', code, changes, status, reason, facts }, state));
     return { value: taskViewFromState(result.state!, await metadata), seq: result.seq };
   }

@@ -3,9 +3,11 @@ import { WorkflowReadModel } from './workflow-read-model';
 import { WorkflowRepository } from './workflow.repository';
 
 /**
- * Answers "is this task held by a paused workflow?" for the READY → ASSIGNED move: membership
- * from the process manager's table, the status from the workflow aggregate itself (not a read
- * model), so a pause acknowledged to its caller holds for the very next assignment.
+ * Answers "is this task held by a paused or cancelled workflow?" for a move that starts work
+ * (ASSIGNED, or IN_PROGRESS straight from READY as a session start does): membership from the
+ * process manager's table, the status from the workflow aggregate itself (not a read model), so a
+ * pause acknowledged to its caller holds for the very next start. A cancelled workflow holds its
+ * tasks only while no running workflow (a later one over the same sprint) has taken them up.
  */
 @Injectable()
 export class WorkflowGate {
@@ -14,10 +16,13 @@ export class WorkflowGate {
     private readonly workflows: WorkflowRepository,
   ) {}
 
-  async pausedWorkflowOf(taskCode: string): Promise<string | null> {
-    for (const id of await this.readModel.workflowsOf(taskCode)) {
-      if ((await this.workflows.load(id)).state?.status === 'PAUSED') return id;
-    }
+  async holdingWorkflowOf(taskCode: string): Promise<{ workflowId: string; status: 'PAUSED' | 'CANCELLED' } | null> {
+    const ids = await this.readModel.workflowsOf(taskCode);
+    const states = await Promise.all(ids.map(async (id) => ({ workflowId: id, status: (await this.workflows.load(id)).state?.status })));
+    const paused = states.find((s) => s.status === 'PAUSED');
+    if (paused) return { workflowId: paused.workflowId, status: 'PAUSED' };
+    const cancelled = states.find((s) => s.status === 'CANCELLED');
+    if (cancelled && !states.some((s) => s.status === 'RUNNING')) return { workflowId: cancelled.workflowId, status: 'CANCELLED' };
     return null;
   }
 }

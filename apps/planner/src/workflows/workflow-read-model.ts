@@ -33,10 +33,18 @@ export class WorkflowReadModel {
     return rows.map((r) => ({ code: r.task_code, status: r.status, estimateMinutes: r.estimate_minutes, dependsOn: r.depends_on }));
   }
 
-  /** Runs so far of each task that failed at least once (1 + failures). */
+  /**
+   * Runs made so far by each task that failed at least once: every failure was a run, and a run
+   * under way or finished since the last failure (IN_PROGRESS, DONE) is one more. A task BLOCKED
+   * after 2 failed runs made 2; one waiting for its retry (FAILED, READY, ASSIGNED) made as many as it failed.
+   */
   async attempts(id: string): Promise<Record<string, number>> {
-    const rows: Array<{ task_code: string; failures: number }> = await this.ds.query('SELECT task_code, failures FROM orchestration_workflow_tasks WHERE workflow_id = $1 AND failures > 0', [id]);
-    return Object.fromEntries(rows.map((r) => [r.task_code, r.failures + 1]));
+    const rows: Array<{ task_code: string; runs: number }> = await this.ds.query(
+      `SELECT task_code, failures + CASE WHEN status IN ('IN_PROGRESS', 'DONE') THEN 1 ELSE 0 END AS runs
+         FROM orchestration_workflow_tasks WHERE workflow_id = $1 AND failures > 0`,
+      [id],
+    );
+    return Object.fromEntries(rows.map((r) => [r.task_code, r.runs]));
   }
 
   /** A RUNNING or PAUSED workflow over this plan or sprint, if any. */

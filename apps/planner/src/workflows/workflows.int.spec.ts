@@ -6,6 +6,7 @@ import { RpcClient } from '@orch/messaging';
 import { startService, type RunningService } from '@orch/service-kit';
 import { isolatedEnv, waitFor, type IsolatedEnv } from '@orch/testing';
 import { plannerService } from '../planner';
+import { RetryPoller } from './retry-poller';
 
 const Routes = { ...PlannerRoutes, ...PlanRoutes };
 type R = typeof Routes;
@@ -83,16 +84,43 @@ describe('workflows (real NATS, Postgres; the process manager as a durable consu
     await becomes(reproduce, 'READY');
     await move(reproduce, 'IN_PROGRESS', 'FAILED');
     await becomes(reproduce, 'READY');
-    await move(reproduce, 'IN_PROGRESS', 'FAILED');
+    expect((await call('getWorkflow', { id: wf.id })).value.attempts).toEqual({ [reproduce]: 1 }); // waiting for its retry: one run made
+    await move(reproduce, 'IN_PROGRESS');
+    // The retry under way is the second run (the process manager records it from the log).
+    await waitFor('the retry to count as the second run', async () => (await call('getWorkflow', { id: wf.id })).value.attempts[reproduce] === 2);
+    await move(reproduce, 'FAILED');
     await becomes(reproduce, 'BLOCKED');
     const moves = await history(reproduce);
     expect(moves.map((m) => m.to)).toEqual(['READY', 'IN_PROGRESS', 'FAILED', 'READY', 'IN_PROGRESS', 'FAILED', 'BLOCKED']);
     expect(moves[3]!.reason).toBe(`retry 1 of 1 after a failure (workflow ${wf.id})`);
     expect(moves[6]!.reason).toBe(`failed 2 times; the retry policy of workflow ${wf.id} allows 2 attempts`);
-    expect((await call('getWorkflow', { id: wf.id })).value).toMatchObject({ status: 'RUNNING', attempts: { [reproduce]: 3 }, counts: expect.objectContaining({ BLOCKED: 1, BACKLOG: 4 }) });
+    expect((await call('getWorkflow', { id: wf.id })).value).toMatchObject({ status: 'RUNNING', attempts: { [reproduce]: 2 }, counts: expect.objectContaining({ BLOCKED: 1, BACKLOG: 4 }) });
   });
 
-  it('pauses assignments (409 WORKFLOW.PAUSED, nothing written, not offered as next task) and resumes them', async () => {
+  it('schedules a retry at the failure time plus the backoff, and does not make the task READY before then', async () => {
+    const HOUR = 3_600_000;
+    await call('createSprint', { code: 'SPR-BACKOFF', title: 'Backoff' });
+    await call('createTask', { code: 'TSK-B1', sprintCode: 'SPR-BACKOFF', title: 'Flaky' });
+    const { value: wf } = await call('startWorkflow', { sprintCode: 'SPR-BACKOFF', retry: { maxAttempts: 3, backoffMs: HOUR, maxBackoffMs: 24 * HOUR } });
+    await becomes('TSK-B1', 'READY');
+    await move('TSK-B1', 'IN_PROGRESS', 'FAILED');
+    const events = (await planner.infra.store.readSubject(planner.infra.subjects.aggregate('task', 'TSK-B1'))).flatMap((c) => c.events);
+    const failedAt = new Date(events.find((e) => e.type === 'orchestration.task.status_updated' && (e.data as { to: string }).to === 'FAILED')!.occurredAt).getTime();
+    const due = await waitFor('the retry to be scheduled', async () => {
+      const [row] = await planner.infra.dataSource!.query('SELECT retry_due_at FROM orchestration_workflow_tasks WHERE workflow_id = $1 AND task_code = $2', [wf.id, 'TSK-B1']);
+      return row?.retry_due_at ? (row.retry_due_at as Date) : false;
+    });
+    expect(due.getTime()).toBe(failedAt + HOUR);
+    // A poll round now sends nothing: the retry is not due yet.
+    const before = await planner.infra.store.lastSeq();
+    await planner.app.get(RetryPoller).sendDue();
+    expect(await planner.infra.store.lastSeq()).toBe(before);
+    expect(await statusOf('TSK-B1')).toBe('FAILED');
+    expect((await call('getWorkflow', { id: wf.id })).value.attempts).toEqual({ 'TSK-B1': 1 });
+    await move('TSK-B1', 'CANCELLED'); // closes it, and with it the workflow: no retry left pending
+  });
+
+  it('pauses the start of its tasks (409 WORKFLOW.PAUSED to ASSIGNED and IN_PROGRESS, nothing written, not offered as next task), resumes them; a cancel stops them for good', async () => {
     await call('createSprint', { code: 'SPR-PAUSE', title: 'Pause' });
     await call('createTask', { code: 'TSK-P1', sprintCode: 'SPR-PAUSE', title: 'First', priority: 'HIGH' });
     await call('createTask', { code: 'TSK-P2', sprintCode: 'SPR-PAUSE', title: 'Second', dependsOn: ['TSK-P1'] });
@@ -108,7 +136,10 @@ describe('workflows (real NATS, Postgres; the process manager as a durable consu
     const attempt = call('updateTask', { code: 'TSK-P1', changes: { status: 'ASSIGNED', assignee: 'agent-1' } });
     await expect(attempt).rejects.toBeInstanceOf(ConflictError);
     await expect(attempt).rejects.toMatchObject({ code: 'WORKFLOW.PAUSED' });
+    // Starting it straight away (what a session start does) is refused the same way.
+    await expect(call('updateTask', { code: 'TSK-P1', changes: { status: 'IN_PROGRESS' } })).rejects.toMatchObject({ code: 'WORKFLOW.PAUSED', message: expect.stringContaining(wf.id) });
     expect(await planner.infra.store.lastSeq()).toBe(before);
+    expect(await statusOf('TSK-P1')).toBe('READY');
     const next = await call('nextTask', { agent: 'agent-1', sprint: 'SPR-PAUSE' }, { minSeq: paused.seq });
     expect(next.value.task).toBeNull();
 
@@ -118,6 +149,13 @@ describe('workflows (real NATS, Postgres; the process manager as a durable consu
     const cancelled = await call('cancelWorkflow', { id: wf.id, body: { reason: 'scope cut' } });
     expect(cancelled.value.status).toBe('CANCELLED');
     await expect(call('pauseWorkflow', { id: wf.id, body: {} })).rejects.toMatchObject({ code: 'WORKFLOW.FINISHED' });
+    // A cancelled workflow's READY task starts no more, by either move, and is not offered.
+    const afterCancel = await planner.infra.store.lastSeq();
+    for (const changes of [{ status: 'IN_PROGRESS' }, { status: 'ASSIGNED', assignee: 'agent-1' }]) {
+      await expect(call('updateTask', { code: 'TSK-P2', changes })).rejects.toMatchObject({ code: 'WORKFLOW.CANCELLED', message: expect.stringContaining(wf.id) });
+    }
+    expect(await planner.infra.store.lastSeq()).toBe(afterCancel);
+    expect((await call('nextTask', { agent: 'agent-1', sprint: 'SPR-PAUSE' }, { minSeq: cancelled.seq })).value.task).toBeNull();
   });
 
   it('makes a task READY when its dependency in another sprint, outside the workflow, is done', async () => {

@@ -71,7 +71,7 @@ export const WorkflowView = z.object({
   remainingCriticalPath: z.array(TaskCode),
   remainingCriticalPathMinutes: z.number(),
   eta: z.string().nullable(),
-  /** Runs per task so far (1 = first run), for tasks that failed at least once. */
+  /** Runs each task has made so far (failed runs, plus one under way or done), for tasks that failed at least once. */
   attempts: z.record(z.string(), z.number().int()),
   version: z.number().int(),
   createdAt: z.string(),

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError } from '@orch/config';
 import { NotFoundError, ValidationError } from '@orch/errors';
 import { validateDag } from '../graph/validate';
 import { loadPlannerSettings, templatesDir } from '../../settings/planner-settings';
+import { decomposerNamed, DECOMPOSERS } from './decomposers';
 import { TemplateDecomposer } from './template-decomposer';
 import { loadTemplates, TemplateError } from './template-loader';
 
@@ -142,10 +144,92 @@ methods:
     expect(problemsOf({ 'a.yaml': a, 'b.yaml': b })).toEqual(['a.yaml: methods.main: expands into itself: a/main → b/main → a/main']);
   });
 
+  it('names a step id used twice in a method, and a step that depends on itself', () => {
+    const text = `name: a
+methods:
+  main:
+    steps:
+      - { id: one, title: One, estimate: 5 }
+      - { id: two, title: Two, estimate: 5, dependsOn: [two] }
+      - { id: one, title: One again, estimate: 5 }
+`;
+    expect(problemsOf({ 'a.yaml': text })).toEqual([
+      'a.yaml: methods.main.steps[2] (step "one"): id "one" is used twice in this method',
+      'a.yaml: methods.main.steps[1] (step "two"): depends on itself',
+    ]);
+  });
+
+  it('names a nested expansion that leaves out a required parameter of the template it expands', () => {
+    const a = `name: a
+methods:
+  main:
+    steps:
+      - { id: prepare, expand: inner }
+  inner:
+    steps:
+      - { id: study, expand: b/survey, with: { audience: everyone } }
+`;
+    const b = `name: b
+params:
+  topic: { required: true }
+  audience: { default: the team }
+methods:
+  main:
+    steps:
+      - { id: go, expand: survey, with: { topic: "{topic}" } }
+  survey:
+    steps:
+      - { id: read, title: "Read about {topic} for {audience}", estimate: 10 }
+`;
+    expect(problemsOf({ 'a.yaml': a, 'b.yaml': b })).toEqual(['a.yaml: methods.inner.steps[0] (step "study"): expanding b/survey needs with.topic (a required parameter of b)']);
+  });
+
+  it('names a compound step given a title (its method\'s steps have their own)', () => {
+    const text = `name: a
+methods:
+  main:
+    steps:
+      - { id: build, expand: inner, title: Build it }
+  inner:
+    steps:
+      - { id: one, title: One, estimate: 5 }
+`;
+    expect(problemsOf({ 'a.yaml': text })).toEqual(['a.yaml: methods.main.steps[0] (step "build").title: a compound step (expand) takes no title; its method\'s steps have their own']);
+  });
+
+  it('names a required parameter that is given a default', () => {
+    const text = `name: a
+params:
+  topic: { required: true, default: caches }
+methods:
+  main:
+    steps:
+      - { id: one, title: "Study {topic}", estimate: 5 }
+`;
+    expect(problemsOf({ 'a.yaml': text })).toEqual(['a.yaml: params.topic: a required parameter takes no default']);
+  });
+
   it('names a file whose name field differs and a missing main method', () => {
     expect(problemsOf({ 'c.yaml': 'name: d\nmain: start\nmethods:\n  other:\n    steps:\n      - { id: one, title: One, estimate: 5 }\n' })).toEqual([
       'c.yaml: name "d" must match the file name',
       'c.yaml: main method "start" is not defined under methods',
     ]);
+  });
+});
+
+describe('choosing the decomposer by name (plans.decomposer in config/planner.yaml)', () => {
+  it('is the template planner as shipped', () => {
+    expect(loadPlannerSettings().plans.decomposer).toBe('template');
+    expect(decomposerNamed('template').name).toBe('template');
+  });
+
+  it('builds another decomposer registered under its name', () => {
+    const other = { name: 'other', decompose: async () => [], templates: () => [] };
+    expect(decomposerNamed('other', 'planner.yaml', { ...DECOMPOSERS, other: () => other })).toBe(other);
+  });
+
+  it('stops the start-up on an unknown name, naming the file, the setting and the known ones', () => {
+    expect(() => decomposerNamed('llm', '/etc/orch/planner.yaml')).toThrow(ConfigError);
+    expect(() => decomposerNamed('llm', '/etc/orch/planner.yaml')).toThrow('/etc/orch/planner.yaml: plans.decomposer: unknown decomposer "llm"; known: template');
   });
 });
