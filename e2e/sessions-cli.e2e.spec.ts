@@ -116,6 +116,70 @@ describe('the orch CLI through a whole session, in a git repository', () => {
     expect(md).toContain('- hello.ts');
   }, 240_000); // about 25 cold CLI processes: minutes on a busy machine
 
+  it('of 10 concurrent `orch phase-complete` processes one advances and the rest exit 4; a refused completion records no commit', async () => {
+    expect((await system.fetch('/api/v1/tasks', { json: { code: 'TSK-CLIRACE', title: 'Race' } })).status).toBe(201);
+    const key = (await orch(['session-start', 'TSK-CLIRACE', '--json'])).json.session.sessionKey;
+    const http = (path: string, json: unknown) => system.fetch(`/api/v1/sessions/${key}${path}`, { json, key: 'dev-agent-key' });
+    // Every gate up to EXECUTE is met: a process that completed whatever phase is current would advance twice.
+    for (const name of ['TASK.md', 'CONTEXT.md', 'PLAN.md']) expect((await http('/artifacts', { name, content: `# ${name}\n` })).status).toBe(201);
+    const racers = await Promise.all(Array.from({ length: 10 }, () => orch(['phase-complete', '--json'])));
+    expect(racers.map((r) => r.code).sort()).toEqual([0, 4, 4, 4, 4, 4, 4, 4, 4, 4]);
+    expect(racers.find((r) => r.code === 4)!.err).toContain('SESSION.PHASE_MOVED');
+    expect((await orch(['status', '--json'])).json.session.session.currentPhase).toBe('RESEARCH');
+
+    for (const phase of ['RESEARCH', 'PLAN']) expect((await http('/phase-complete', { phase })).status).toBe(200);
+    expect((await orch(['status', '--json'])).json.session.session.currentPhase).toBe('EXECUTE');
+    write('race.ts', 'export const race = 1;\n');
+    git('add', 'race.ts');
+    git('commit', '-q', '-m', 'feat: race');
+    const head = git('rev-parse', 'HEAD').trim();
+    const refused = await orch(['phase-complete', '--to', 'CLOSE', '--json']); // allow_phase_skip is off: 422
+    expect(refused.code).toBe(3);
+    expect((await orch(['status', '--json'])).json.session.session.commits).toEqual([]);
+    // EXECUTE declares execute.step_complete (the seeds' template): an agent emits it with an update; an undeclared one is refused.
+    const seqBefore = await system.lastSeq();
+    const undeclared = await orch(['update', 'deployed it', '--event', 'deployed']);
+    expect(undeclared.code).toBe(3);
+    expect(undeclared.err).toContain('SESSION.EVENT_NOT_DECLARED');
+    expect(await system.lastSeq()).toBe(seqBefore);
+    expect((await orch(['update', 'step 1 of 2 done', '--event', 'step_complete', '--json'])).code).toBe(0);
+    const store = await system.store();
+    const emitted = (await store.readSubject(system.subjects.aggregate('session', key))).flatMap((c) => c.events).filter((e) => e.type === 'orchestration.phase.execute.step_complete');
+    expect(emitted.map((e) => e.data)).toEqual([expect.objectContaining({ phase: 'EXECUTE', event: 'execute.step_complete', text: 'step 1 of 2 done' })]);
+
+    const done = await orch(['phase-complete', '--json']);
+    expect(done.code).toBe(0);
+    expect(done.json.session.commits).toEqual([expect.objectContaining({ hash: head, phase: 'EXECUTE' })]);
+  }, 180_000);
+
+  it('finishes a task with `orch done` (exit 3 with the choices first) and ends one as FAILED with `orch session-end --failed`', async () => {
+    expect((await system.fetch('/api/v1/tasks', { json: { code: 'TSK-CLIDONE', title: 'Done' } })).status).toBe(201);
+    expect((await orch(['session-start', 'TSK-CLIDONE', '--json'])).code).toBe(0);
+    const refused = await orch(['done']);
+    expect(refused.code).toBe(3);
+    expect(refused.err).toContain('SESSION.CLOSE_REQUIREMENTS_MISSING');
+    expect(refused.err).toContain('missing summary summary: say what was done: orch done "summary"');
+    expect(refused.err).toContain('force close (--force, recorded), or keep working');
+    expect((await orch(['update', 'greeting works'])).code).toBe(0);
+    const done = await orch(['done', 'Greeting shipped', '--json']);
+    expect(done.code).toBe(0);
+    expect(done.json.session).toMatchObject({ status: 'COMPLETED', fields: { summary: 'Greeting shipped' } });
+    expect(JSON.parse(readFileSync(join(home, 'context.json'), 'utf8')).sessionKey).toBeUndefined();
+    const task = await waitFor('the task DONE', async () => {
+      const t: any = await (await system.fetch('/api/v1/tasks/TSK-CLIDONE')).json();
+      return t.status === 'DONE' && t;
+    });
+    expect(task.metadata.session).toMatchObject({ status: 'COMPLETED', active: false });
+
+    expect((await system.fetch('/api/v1/tasks', { json: { code: 'TSK-CLIFAIL', title: 'Fail' } })).status).toBe(201);
+    expect((await orch(['session-start', 'TSK-CLIFAIL', '--json'])).code).toBe(0);
+    expect((await orch(['session-end', '--failed'])).code).toBe(3); // not at CLOSE: --force says so
+    const failed = await orch(['session-end', '--failed', '--force', '--reason', 'the API is gone', '--json']);
+    expect(failed.code).toBe(0);
+    expect(failed.json.session).toMatchObject({ taskCode: 'TSK-CLIFAIL', status: 'FAILED' });
+    expect(failed.json.instructions.suggestedCommands).toEqual(['orch status', 'orch task list --status READY']);
+  }, 120_000);
+
   it('answers a conflict with exit code 4 and human output by default', async () => {
     const res = await system.fetch('/api/v1/tasks', { json: { code: 'TSK-CLI2', title: 'Second' } });
     expect(res.status).toBe(201);

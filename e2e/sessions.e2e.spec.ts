@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SystemUnderTest } from '@orch/testing';
 
 /**
@@ -11,13 +14,23 @@ const AGENT = 'dev-agent-key';
 describe('sessions, end to end', () => {
   let system: SystemUnderTest;
   const lastSeq = () => system.lastSeq();
+  /** The events appended after `after`, read from the log itself. */
+  const loggedSince = async (after: number) => {
+    const store = await system.store();
+    const events: Array<{ type: string; data: Record<string, unknown> }> = [];
+    for (let seq = after + 1, last = await lastSeq(); seq <= last; seq++) events.push(...((await store.readCommit(seq))?.events ?? []));
+    return events;
+  };
   const post = (path: string, body: unknown, key = AGENT, headers: Record<string, string> = {}) => system.fetch(`/api/v1${path}`, { method: 'POST', json: body, key, headers });
   const task = async (code: string, extra: object = {}) => expect((await post('/tasks', { code, title: `Work on ${code}`, description: 'Do the thing well', estimateMinutes: 30, ...extra }, 'dev-admin-key')).status).toBe(201);
   const start = async (code: string) => json(await post('/sessions', { taskCode: code }));
   const artifact = (key: string, name: string) => post(`/sessions/${key}/artifacts`, { name, content: `# ${name}\n` });
 
   beforeAll(async () => {
-    system = await SystemUnderTest.start({ services: ['planner', 'session-service', 'bug-service'] });
+    // The shipped config plus a GitHub Enterprise host (git.providers), to link its pull requests.
+    const config = join(mkdtempSync(join(tmpdir(), 'orch-config-')), 'orchestration.yaml');
+    writeFileSync(config, readFileSync(join(__dirname, '..', 'config', 'orchestration.yaml'), 'utf8').replace('  providers: {}', '  providers: {git.acme.corp: github}'));
+    system = await SystemUnderTest.start({ services: ['planner', 'session-service', 'bug-service'], env: { ORCH_CONFIG_FILE: config } });
   }, 60_000);
 
   afterAll(async () => {
@@ -69,6 +82,25 @@ describe('sessions, end to end', () => {
     expect(await lastSeq()).toBe(before + 1);
   });
 
+  it('advances once under 20 concurrent /me/phase-completes that name no phase but send If-Match; the rest get 412', async () => {
+    await task('TSK-RACE-IFM');
+    const started = await start('TSK-RACE-IFM');
+    const key = started.session.sessionKey;
+    await artifact(key, 'TASK.md');
+    await artifact(key, 'CONTEXT.md'); // RESEARCH's gate is met too: a late call without If-Match would advance it
+    const seen = await system.fetch(`/api/v1/sessions/${key}`, { key: AGENT });
+    const etag = seen.headers.get('etag')!;
+    const before = await lastSeq();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post('/me/phase-complete', {}, AGENT, { 'if-match': etag, 'x-orch-session': key })));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 412)).toHaveLength(19);
+    expect(await json(answers.find((r) => r.status === 412)!)).toMatchObject({ code: 'SESSION.VERSION_MISMATCH', detail: expect.stringContaining('it is in RESEARCH') });
+    expect(await lastSeq()).toBe(before + 1);
+    expect((await loggedSince(before)).map((e) => e.type)).toEqual(['orchestration.phase.intake.end', 'orchestration.phase.research.start']);
+    expect((await json(await system.fetch(`/api/v1/sessions/${key}`, { key: AGENT }))).session.currentPhase).toBe('RESEARCH');
+  });
+
   it('records commits and a pull request on the task, and serves its CHANGES.md', async () => {
     await task('TSK-GIT');
     const key = (await start('TSK-GIT')).session.sessionKey;
@@ -88,6 +120,85 @@ describe('sessions, end to end', () => {
     const t = await json(await system.fetch('/api/v1/tasks/TSK-GIT', { headers: { 'x-orch-min-seq': pr.headers.get('x-orch-seq')! } }));
     expect(t.metadata.commits).toEqual([expect.objectContaining({ hash: '16124713051261b28ee5da030c2bfc7ce228cc1d', short_hash: '1612471', phase: 'execute' })]);
     expect(t.metadata.pull_request).toMatchObject({ url: 'https://gitlab.com/org/sub/repo/-/merge_requests/42', number: 42 });
+  });
+
+  it('finishes a task with done: 422 with the choices and nothing written, then /me/done ends the session and the task is DONE', async () => {
+    await task('TSK-DONE');
+    const key = (await start('TSK-DONE')).session.sessionKey;
+    const before = await lastSeq();
+    const refused = await post(`/sessions/${key}/done`, {});
+    expect(refused.status).toBe(422);
+    const problem = await json(refused);
+    expect(problem).toMatchObject({ code: 'SESSION.CLOSE_REQUIREMENTS_MISSING', choices: ['add what is missing now', 'force close (recorded): --force', 'keep working'] });
+    expect(problem.missing.map((m: { kind: string }) => m.kind)).toEqual(['summary', 'progress']);
+    expect((await json(await post(`/sessions/${key}/done`, { summary: 'Did it' }))).missing.map((m: { kind: string }) => m.kind)).toEqual(['progress']);
+    expect(await lastSeq()).toBe(before);
+
+    expect((await post(`/sessions/${key}/progress`, { text: 'half way', percent: 50 })).status).toBe(201);
+    const done = await post('/me/done', { summary: 'Did it' }, AGENT, { 'x-orch-session': key });
+    expect(done.status).toBe(200);
+    expect((await json(done)).session).toMatchObject({ sessionKey: key, status: 'COMPLETED', fields: { summary: 'Did it' } });
+    const t = await json(await system.fetch('/api/v1/tasks/TSK-DONE', { headers: { 'x-orch-min-seq': done.headers.get('x-orch-seq')! } }));
+    expect(t.status).toBe('DONE');
+    expect(t.metadata.session).toMatchObject({ session_key: key, status: 'COMPLETED', active: false });
+  });
+
+  it('ends a session as FAILED (forced before CLOSE), and counts its time towards the task across sessions', async () => {
+    await task('TSK-FAIL', { estimateMinutes: 60 });
+    const key = (await start('TSK-FAIL')).session.sessionKey;
+    const before = await lastSeq();
+    const notAtClose = await post(`/sessions/${key}/end`, { status: 'FAILED' });
+    expect(notAtClose.status).toBe(422);
+    expect((await json(notAtClose)).code).toBe('SESSION.NOT_AT_CLOSE');
+    expect(await lastSeq()).toBe(before);
+    const failed = await post(`/sessions/${key}/end`, { status: 'FAILED', force: true, reason: 'the API it needs is gone' });
+    expect(failed.status).toBe(200);
+    const first = await json(failed);
+    expect(first.session).toMatchObject({ status: 'FAILED', endedAt: expect.any(String) });
+    const seq = failed.headers.get('x-orch-seq')!;
+    expect((await loggedSince(before)).filter((e) => e.type === 'orchestration.session.end').map((e) => e.data)).toEqual([expect.objectContaining({ sessionKey: key, status: 'FAILED', forced: true, reason: 'the API it needs is gone' })]);
+    const listed = await json(await system.fetch('/api/v1/sessions?task=TSK-FAIL&status=FAILED', { headers: { 'x-orch-min-seq': seq } }));
+    expect(listed.items.map((i: { sessionKey: string }) => i.sessionKey)).toEqual([key]);
+    const afterFirst = await json(await system.fetch('/api/v1/tasks/TSK-FAIL', { headers: { 'x-orch-min-seq': seq } }));
+    const firstMs = afterFirst.metadata.time_tracking.actual_ms;
+    expect(afterFirst.metadata).toMatchObject({ session: { status: 'FAILED', active: false }, time_tracking: { actual_ms: first.instructions.contextReminder.timeElapsedMs, estimate_minutes: 60, sessions: 1 } });
+    expect(afterFirst.status).toBe('IN_PROGRESS');
+
+    // A second session on the same task: its time and the task's total (both sessions) against the estimate.
+    const second = await start('TSK-FAIL');
+    expect(second).toMatchObject({ outcome: 'started' });
+    expect(second.session.sessionKey).not.toBe(key);
+    const b = await json(await system.fetch(`/api/v1/sessions/${second.session.sessionKey}/briefing`, { key: AGENT }));
+    expect(b.time.taskActiveMs).toBe(b.time.activeMs + firstMs);
+    expect(b.time).toMatchObject({ estimateMinutes: 60, overEstimate: false, taskTimeSpent: expect.any(String) });
+    const ended = await post(`/sessions/${second.session.sessionKey}/end`, { force: true });
+    const secondMs = (await json(ended)).instructions.contextReminder.timeElapsedMs;
+    const total = await json(await system.fetch('/api/v1/tasks/TSK-FAIL', { headers: { 'x-orch-min-seq': ended.headers.get('x-orch-seq')! } }));
+    expect(total.metadata.time_tracking).toEqual({ actual_ms: firstMs + secondMs, estimate_minutes: 60, sessions: 2 });
+  });
+
+  it('builds CHANGES.md from every session of the task, and links pull requests on configured self-hosted hosts', async () => {
+    await task('TSK-MULTI');
+    const noSession = await post('/tasks/TSK-MULTI/pull-request', { url: 'https://github.com/acme/app/pull/1' });
+    expect(noSession.status).toBe(422);
+    expect(await json(noSession)).toMatchObject({ code: 'SESSION.NO_SESSION_FOR_TASK', missing: [{ kind: 'session', hint: 'start a session on the task first: orch session-start TSK-MULTI' }] });
+    expect((await post('/tasks/TSK-NEVER/pull-request', { url: 'https://github.com/acme/app/pull/1' })).status).toBe(404);
+
+    const first = (await start('TSK-MULTI')).session.sessionKey;
+    expect((await post(`/sessions/${first}/commits`, { hash: 'aaaaaaa1111111111111111111111111aaaaaaaa', message: 'feat: first half', author: 'Jo' })).status).toBe(201);
+    expect((await post(`/sessions/${first}/changes`, { files: ['src/a.ts'], diffSummary: '1 file changed' })).status).toBe(200);
+    expect((await post(`/sessions/${first}/end`, { force: true })).status).toBe(200);
+    const second = (await start('TSK-MULTI')).session.sessionKey;
+    expect((await post(`/sessions/${second}/commits`, { hash: 'bbbbbbb2222222222222222222222222bbbbbbbb', message: 'feat: second half', author: 'Jo' })).status).toBe(201);
+    const refused = await post('/tasks/TSK-MULTI/pull-request', { url: 'https://git.acme.corp/acme/app/-/merge_requests/3' }); // configured as github
+    expect(refused.status).toBe(400);
+    const pr = await post('/tasks/TSK-MULTI/pull-request', { url: 'https://git.acme.corp/acme/app/pull/9' });
+    expect(pr.status).toBe(200);
+    expect((await json(pr)).session).toMatchObject({ sessionKey: second, pullRequest: { provider: 'github', number: 9 } });
+    const md = await (await system.fetch('/api/v1/tasks/TSK-MULTI/changes.md', { key: AGENT, headers: { 'x-orch-min-seq': pr.headers.get('x-orch-seq')! } })).text();
+    expect(md).toContain('## Related Commits\n- aaaaaaa - feat: first half (Phase: intake)\n- bbbbbbb - feat: second half (Phase: intake)\n');
+    expect(md).toContain('## Modified Files\n- src/a.ts\n');
+    expect(md).toContain('## Pull Request\n- https://git.acme.corp/acme/app/pull/9 (#9)');
   });
 
   it('acts on the caller’s context under /me, or on the session named by X-Orch-Session', async () => {
@@ -140,7 +251,8 @@ describe('sessions, end to end', () => {
       ['an unknown session', () => post(`/sessions/${KEY.replace('WALK', 'GONE')}/notes`, { text: 'x' }), 404, undefined],
       ['an empty note', () => post(`/sessions/${KEY}/notes`, { text: '   ' }), 400, 'body.text'],
       ['an artifact path', () => post(`/sessions/${KEY}/artifacts`, { name: '../../etc/passwd', content: 'x' }), 400, 'body.name'],
-      ['an oversized artifact', () => post(`/sessions/${KEY}/artifacts`, { name: 'BIG.md', content: 'x'.repeat(256 * 1024 + 10) }), 400, 'body.content'],
+      ['an oversized artifact (413)', () => post(`/sessions/${KEY}/artifacts`, { name: 'BIG.md', content: 'x'.repeat(256 * 1024 + 10) }), 413, undefined],
+      ['an artifact under 256 K characters but over 256 KB of UTF-8 (413)', () => post('/me/artifacts', { name: 'EURO.md', content: '€'.repeat(90_000) }, AGENT, { 'x-orch-session': KEY }), 413, undefined],
       ['an override without reason', () => post(`/sessions/${KEY}/phase-complete`, { override: true }), 400, 'body.reason'],
       ['a non-PR url', () => post('/tasks/TSK-WALK/pull-request', { url: 'https://example.com/not/a/pr' }), 400, 'url'],
       ['a viewer writing', () => post('/sessions', { taskCode: 'TSK-WALK' }, 'dev-viewer-key'), 403, undefined],
@@ -149,7 +261,7 @@ describe('sessions, end to end', () => {
       const res = await send();
       expect(res.status).toBe(status);
       const problem = await json(res);
-      expect(problem.code).toEqual(expect.any(String));
+      expect(problem.code).toEqual(status === 413 ? 'SESSION.ARTIFACT_TOO_LARGE' : expect.any(String));
       if (path) expect(problem.errors.map((e: { path: string }) => e.path)).toContain(path);
       expect(await lastSeq()).toBe(before);
     });

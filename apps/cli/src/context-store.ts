@@ -11,9 +11,28 @@ export interface CliContext {
   taskCode?: string;
   sessionKey?: string;
   agentId?: string;
+  /**
+   * The current session's phase as the last session answer showed it. `orch phase-complete` sends
+   * it as `phase`, so a second complete of the same phase (another process, a retry) gets 409 and
+   * never completes the phase after it.
+   */
+  phase?: string;
+  /** The phase before `phase`, and when (epoch ms) the CLI learnt of the change: see phaseSeenBy. */
+  priorPhase?: string;
+  phaseSeenAt?: string;
 }
 
-const KEYS = ['sprintCode', 'taskCode', 'sessionKey', 'agentId'] as const;
+const KEYS = ['sprintCode', 'taskCode', 'sessionKey', 'agentId', 'phase', 'priorPhase', 'phaseSeenAt'] as const;
+const PHASE_KEYS = ['phase', 'priorPhase', 'phaseSeenAt'] as const;
+
+/**
+ * The phase a command started at `startedAt` (epoch ms) had seen. Concurrent `orch` processes
+ * share the file: when one of them completes INTAKE and writes RESEARCH, the others, started
+ * before that, still mean INTAKE (and get 409), while a command started after it means RESEARCH.
+ */
+export function phaseSeenBy(context: CliContext, startedAt: number): string | undefined {
+  return context.phaseSeenAt && Number(context.phaseSeenAt) > startedAt ? context.priorPhase : context.phase;
+}
 
 /** The directory of the CLI's local state: `$ORCH_HOME`, else `~/.orch`. */
 export function orchHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -59,12 +78,20 @@ export function writeContext(context: CliContext, env: NodeJS.ProcessEnv = proce
  * the patch is removed (e.g. `{ sessionKey: null }` after the session ends).
  */
 export function updateContext(patch: { [K in keyof CliContext]?: string | null }, env: NodeJS.ProcessEnv = process.env): CliContext {
-  const next: CliContext = { ...readContext(env) };
+  const before = readContext(env);
+  const next: CliContext = { ...before };
+  // The phase belongs to the session: another (or no) session forgets it.
+  const otherSession = 'sessionKey' in patch && (patch.sessionKey ?? undefined) !== before.sessionKey;
+  if (otherSession) for (const key of PHASE_KEYS) delete next[key];
   for (const key of KEYS) {
     if (!(key in patch)) continue;
     const value = patch[key];
     if (value) next[key] = value;
     else delete next[key];
+  }
+  if (!otherSession && patch.phase && before.phase && patch.phase !== before.phase) {
+    next.priorPhase = before.phase;
+    next.phaseSeenAt = String(Date.now());
   }
   return writeContext(next, env);
 }

@@ -4,7 +4,7 @@ import { ProjectionCheckpoints1700000000000 } from '@orch/projections';
 import { ServiceKitModule, type Infrastructure, type ServiceSpec } from '@orch/service-kit';
 import { SessionLogsModule } from './logs/session-logs.module';
 import { AgentLostReactor } from './agent-lost/agent-lost.reactor';
-import { ContextStore } from './context/context-store';
+import { ContextRepository, ContextStore } from './context/context-store';
 import { OrchestrationSession } from './read-model/entities';
 import { SessionReadModel1700000000300 } from './read-model/migrations/1700000000300-session-read-model';
 import { SessionReadModel } from './read-model/session-read-model';
@@ -42,6 +42,7 @@ export class SessionServiceModule {
         SessionRepository,
         SessionReadModel,
         TaskFactsReader,
+        ContextRepository,
         ContextStore,
         Collaborators,
         SessionKit,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { SessionRoutes, type Actor, type RpcMeta, type RpcRoute, type SessionReply } from '@orch/contracts';
+import { SessionRoutes, type Actor, type Briefing, type RpcMeta, type RpcRoute, type SessionReply } from '@orch/contracts';
 import { RpcClient } from '@orch/messaging';
 import { PgApplier, type BatchItem } from '@orch/projections';
 import { startService, type RunningService } from '@orch/service-kit';
@@ -94,6 +94,9 @@ describe('the session service (real NATS, Postgres, Redis)', () => {
     planner.add('TSK-OVR');
     const s = await start('TSK-OVR');
     const key = s.session.sessionKey;
+    // The override is offered only to whom it would work: not to a plain agent (no agent manager record), to an admin.
+    expect(s.instructions.suggestedCommands).toEqual(['orch artifact TASK.md ./TASK.md', 'orch phase-complete', 'orch note "…"', 'orch update "…"']);
+    expect((await call('get', { sessionKey: key }, ADMIN)).value.instructions.suggestedCommands).toContain('orch phase-complete --override --reason "…"');
     const denied = await fails(call('phaseComplete', { sessionKey: key, body: { override: true, reason: 'no need' } }));
     expect(denied).toMatchObject({ status: 403, code: 'SESSION.OVERRIDE_FORBIDDEN' });
     const done = await call('phaseComplete', { sessionKey: key, body: { override: true, reason: 'TASK.md is the issue text' } }, ADMIN);
@@ -134,6 +137,33 @@ describe('the session service (real NATS, Postgres, Redis)', () => {
     await service.projections.get('sessions')!.catchUp(10_000);
     const ctx = await call<any>('getContext', {}, me);
     expect(ctx.value).toEqual({ sprintCode: 'SPR-1', taskCode: 'TSK-CTX', sessionKey: s.session.sessionKey });
+  });
+
+  it('rebuilds a whole context from the log after Redis lost every key: a task chosen without a session, and a session left', async () => {
+    planner.add('TSK-CTX2');
+    planner.add('TSK-CTX3');
+    const chooser = agent('agent-chooser');
+    const worker = agent('agent-worker');
+    // One chose a task (task-start) and has no session; the other started one, then chose another task.
+    expect((await call<any>('putContext', { taskCode: 'TSK-CTX2' }, chooser)).value).toEqual({ sprintCode: 'SPR-1', taskCode: 'TSK-CTX2', sessionKey: null });
+    await start('TSK-CTX3', worker);
+    expect((await call<any>('putContext', { taskCode: 'TSK-CTX2' }, worker)).value).toEqual({ sprintCode: 'SPR-1', taskCode: 'TSK-CTX2', sessionKey: null });
+    const events = (await service.infra.store.readSubject(service.infra.subjects.aggregate('context', 'agent-chooser'))).flatMap((c) => c.events);
+    expect(events.map((e) => [e.type, e.data])).toEqual([['orchestration.context.updated', { actorId: 'agent-chooser', sprintCode: 'SPR-1', taskCode: 'TSK-CTX2', sessionKey: null }]]);
+
+    // Flush this test's Redis prefix (ioredis prefixes the keys of commands, not KEYS patterns).
+    const prefix = iso.env.REDIS_PREFIX!;
+    const ours = (await service.infra.redis!.call('KEYS', `${prefix}*`)) as string[];
+    expect(ours.length).toBeGreaterThan(0);
+    await Promise.all(ours.map((k) => service.infra.redis!.del(k.slice(prefix.length))));
+    expect(await service.infra.redis!.get('sessions:ctx:agent-chooser')).toBeNull();
+
+    expect((await call<any>('getContext', {}, chooser)).value).toEqual({ sprintCode: 'SPR-1', taskCode: 'TSK-CTX2', sessionKey: null });
+    expect((await call<any>('getContext', {}, worker)).value).toEqual({ sprintCode: 'SPR-1', taskCode: 'TSK-CTX2', sessionKey: null });
+    // A choice that changes nothing writes nothing.
+    const before = await service.infra.store.lastSeq();
+    await call<any>('putContext', { taskCode: 'TSK-CTX2' }, chooser);
+    expect(await service.infra.store.lastSeq()).toBe(before);
   });
 
   it('redacts secrets in notes before they reach the log', async () => {
@@ -253,6 +283,42 @@ describe('the session service (real NATS, Postgres, Redis)', () => {
     expect(await snapshot()).toEqual(live);
   });
 
+  it("weighs the task's current estimate and the time of all its sessions in instructions and briefings", async () => {
+    const envelope = (type: string, version: number, data: object) => ({
+      id: randomUUID(), type, aggregateType: 'task', aggregateId: 'TSK-EST', version, occurredAt: new Date().toISOString(), actor: { kind: 'system', id: 'test' },
+      commandId: randomUUID(), correlationId: randomUUID(), causationId: null, schemaVersion: 1, data,
+    });
+    const subject = service.infra.subjects.aggregate('task', 'TSK-EST');
+    const append = async (e: ReturnType<typeof envelope>, expected: number) => (await service.infra.store.append(subject, { events: [e as never] }, { expectedLastSubjectSeq: expected, commandId: e.commandId, correlationId: e.correlationId })).seq;
+    const created = await append(envelope('orchestration.task.created', 1, { code: 'TSK-EST', sprintCode: null, title: 'Estimate', description: 'd', type: 'feature', priority: 'HIGH', estimateMinutes: 30, requiredCapabilities: [], dependsOn: [], status: 'READY' }), 0);
+    planner.add('TSK-EST', { estimateMinutes: 30 });
+    const t0 = Date.now();
+    const at = (minutes: number) => ({ issuedAt: new Date(t0 + minutes * 60_000).toISOString() });
+    const over = (r: SessionReply) => r.instructions.nextActions.filter((a) => a.includes('passes the estimate'));
+    // A first session of 20 minutes, then a second one: 15 minutes into it the task has taken 35.
+    const first = (await call('start', { taskCode: 'TSK-EST' }, agent('agent-1'), at(0))).value.session.sessionKey;
+    const ended = await call('end', { sessionKey: first, body: { force: true } }, agent('agent-1'), at(20));
+    await service.projections.get('sessions')!.catchUp(10_000);
+    const second = (await call('start', { taskCode: 'TSK-EST' }, agent('agent-1'), at(20))).value.session.sessionKey;
+    expect(second).not.toBe(first);
+    expect(ended.value.session.status).toBe('COMPLETED');
+    await waitFor('the task facts', async () => (await pg.query(`SELECT 1 FROM session_task_facts WHERE task_code = 'TSK-EST'`)).rowCount === 1);
+    const before = (await call('get', { sessionKey: second }, agent('agent-1'), at(35))).value;
+    expect(before.instructions.contextReminder).toMatchObject({ timeElapsedMs: 15 * 60_000, taskTimeMs: 35 * 60_000, estimateMinutes: 30 });
+    expect(over(before)).toEqual(['Time spent on TSK-EST (35m) passes the estimate (30m): update the estimate (PATCH /api/v1/tasks/TSK-EST {"estimateMinutes": …}).']);
+    const briefing = (await call<Briefing>('briefing', { sessionKey: second, actions: 3 }, agent('agent-1'), at(35))).value;
+    expect(briefing.time).toMatchObject({ activeMs: 15 * 60_000, taskActiveMs: 35 * 60_000, taskTimeSpent: '35m', estimateMinutes: 30, overEstimate: true });
+
+    // PATCH /tasks/TSK-EST {estimateMinutes: 120}, as the planner records it: the advice goes away.
+    await append(envelope('orchestration.task.updated', 2, { changes: { estimateMinutes: 120 } }), created);
+    const after = await waitFor('the new estimate', async () => {
+      const r = (await call('get', { sessionKey: second }, agent('agent-1'), at(35))).value;
+      return r.instructions.contextReminder.estimateMinutes === 120 && r;
+    });
+    expect(over(after)).toEqual([]);
+    expect((await call<Briefing>('briefing', { sessionKey: second, actions: 3 }, agent('agent-1'), at(35))).value.time).toMatchObject({ estimateMinutes: 120, overEstimate: false });
+  });
+
   it('refuses bad input naming the field, and unknown sessions and tasks', async () => {
     await expect(call('start', { taskCode: 'nope' })).rejects.toMatchObject({ status: 400, errors: [expect.objectContaining({ path: 'taskCode' })] });
     await expect(call('start', { taskCode: 'TSK-UNKNOWN' })).rejects.toMatchObject({ status: 404, code: 'TASK.NOT_FOUND' });
@@ -260,7 +326,14 @@ describe('the session service (real NATS, Postgres, Redis)', () => {
     await expect(call('note', { body: { text: 'x' } }, agent('nobody'))).rejects.toMatchObject({ status: 404, code: 'SESSION.NO_CONTEXT' });
     await expect(call('phaseComplete', { body: { override: true } }, agent('nobody'))).rejects.toMatchObject({ status: 400, errors: [expect.objectContaining({ path: 'body.reason' })] });
     await expect(call('artifact', { sessionKey: 'sess_TSK-X_20260101_000000', body: { name: '../etc/passwd', content: 'x' } })).rejects.toMatchObject({ status: 400, errors: [expect.objectContaining({ path: 'body.name' })] });
-    await expect(call('artifact', { sessionKey: 'sess_TSK-X_20260101_000000', body: { name: 'BIG.md', content: 'x'.repeat(256 * 1024 + 1) } })).rejects.toMatchObject({ status: 400 });
+    await expect(call('artifact', { sessionKey: 'sess_TSK-X_20260101_000000', body: { name: 'BIG.md', content: 'x'.repeat(256 * 1024 + 1) } })).rejects.toMatchObject({ status: 413, code: 'SESSION.ARTIFACT_TOO_LARGE' });
+    // 256 KB is bytes of UTF-8: 90,000 three-byte characters (270,000 bytes) are too large, 87,381 (262,143 bytes) fit.
+    planner.add('TSK-BIG');
+    const s = await start('TSK-BIG');
+    const before = await sessionCommits(s.session.sessionKey);
+    await expect(call('artifact', { sessionKey: s.session.sessionKey, body: { name: 'EURO.md', content: '€'.repeat(90_000) } })).rejects.toMatchObject({ status: 413, code: 'SESSION.ARTIFACT_TOO_LARGE' });
+    expect(await sessionCommits(s.session.sessionKey)).toHaveLength(before.length);
+    expect((await call('artifact', { sessionKey: s.session.sessionKey, body: { name: 'EURO.md', content: '€'.repeat(87_381) } })).value.session.artifacts).toContainEqual(expect.objectContaining({ name: 'EURO.md', size: 262_143 }));
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../cli';
 import { fakeGateway, type Recorded } from '../testing/fake-gateway';
-import { readContext, updateContext } from '../context-store';
+import { phaseSeenBy, readContext, updateContext } from '../context-store';
 
 
 
@@ -39,7 +39,7 @@ describe('orch session commands', () => {
       expect(gw.requests[0]).toMatchObject({ method: 'POST', url: '/api/v1/sessions', body: { taskCode: 'TSK-1' } });
       expect(r.out).toContain('phase    INTAKE (1/2)');
       expect(r.out).toContain('try:\n  orch artifact TASK.md ./TASK.md');
-      expect(readContext({ ORCH_HOME: home })).toEqual({ taskCode: 'TSK-1', sprintCode: 'SPR-1', sessionKey: KEY });
+      expect(readContext({ ORCH_HOME: home })).toEqual({ taskCode: 'TSK-1', sprintCode: 'SPR-1', sessionKey: KEY, phase: 'INTAKE' });
     } finally {
       await gw.close();
     }
@@ -76,6 +76,26 @@ describe('orch session commands', () => {
       );
       expect(gw.requests.find((r) => r.method === 'POST')!.body).toEqual({ phase: 'INTAKE' });
       expect((await run(['session-resume', '--agent', 'other'], env(gw.url))).code).toBe(4);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('completes the phase it last saw, not the one current when it asks, and forgets it with the session', async () => {
+    // Another process moved the session on to RESEARCH; this one last saw INTAKE.
+    const gw = await fakeGateway((req) => (req.method === 'GET' ? { status: 200, body: reply({ currentPhase: 'CLOSE' }) } : { status: 409, body: { code: 'SESSION.PHASE_MOVED', detail: 'moved on' } }));
+    try {
+      updateContext({ sessionKey: KEY, phase: 'INTAKE' }, { ORCH_HOME: home });
+      expect((await run(['phase-complete'], env(gw.url))).code).toBe(4);
+      expect(gw.requests.find((r) => r.method === 'POST')!.body).toEqual({ phase: 'INTAKE' });
+      const startedBefore = Date.now() - 1;
+      expect((await run(['status', '--json'], env(gw.url))).code).toBe(0);
+      expect(readContext({ ORCH_HOME: home })).toMatchObject({ phase: 'CLOSE', priorPhase: 'INTAKE' });
+      // A command started before the change (a concurrent process) still means INTAKE; one started after, CLOSE.
+      expect(phaseSeenBy(readContext({ ORCH_HOME: home }), startedBefore)).toBe('INTAKE');
+      expect(phaseSeenBy(readContext({ ORCH_HOME: home }), Date.now() + 1)).toBe('CLOSE');
+      updateContext({ sessionKey: null }, { ORCH_HOME: home });
+      expect(readContext({ ORCH_HOME: home })).toEqual({});
     } finally {
       await gw.close();
     }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { ok, type Schema } from '../client';
-import { readContext, updateContext } from '../context-store';
+import { phaseSeenBy, readContext, updateContext } from '../context-store';
 import { repoState } from '../git/git';
 import { runHooks, syncArtifacts } from '../git/hooks';
 import { details, printJson } from '../output';
@@ -27,8 +27,15 @@ export function sessionCommands(program: Command, ctx: CommandContext, env: Node
     if (!key) throw new UsageError('no current session: run `orch session-start TSK-…` first (or name the session)');
     return key;
   };
-  const remember = (r: SessionReply) => updateContext({ taskCode: r.session.taskCode, sprintCode: r.session.sprintCode, sessionKey: r.session.sessionKey }, env);
-  const show = (opts: Json, reply: SessionReply, notes: string[] = []) => (opts.json ? printJson(ctx.io, reply) : printReply(ctx.io, reply, notes, ctx.style('stdout')));
+  const remember = (r: SessionReply) => updateContext({ taskCode: r.session.taskCode, sprintCode: r.session.sprintCode, sessionKey: r.session.sessionKey, phase: r.session.currentPhase }, env);
+  /** Every answer about the current session refreshes the phase the CLI last saw (see CliContext.phase). */
+  const seen = (r: SessionReply) => {
+    if (r.session.sessionKey === current().sessionKey) updateContext({ phase: r.session.currentPhase }, env);
+  };
+  const show = (opts: Json, reply: SessionReply, notes: string[] = []) => {
+    seen(reply);
+    return opts.json ? printJson(ctx.io, reply) : printReply(ctx.io, reply, notes, ctx.style('stdout'));
+  };
   /** Runs the new phase's start hooks after a change of phase (e.g. the commit at EXECUTE's start). */
   const startHooks = async (reply: SessionReply) =>
     runHooks(reply.instructions.phaseHooks.onStart, { client: ctx.client(), sessionKey: reply.session.sessionKey, phase: reply.session.currentPhase, cwd: cwd(), baseCommit: reply.session.commits[0]?.hash ?? null, git: reply.instructions.git });
@@ -79,9 +86,16 @@ export function sessionCommands(program: Command, ctx: CommandContext, env: Node
       if (opts.override && !opts.reason) throw new UsageError('--override needs --reason "why"');
       const key = sessionKey();
       const before = await getSession(key);
-      const endHooks = await runHooks(before.instructions.phaseHooks.onEnd, { client: ctx.client(), sessionKey: key, phase: before.session.currentPhase, cwd: cwd(), baseCommit: before.session.commits[0]?.hash ?? null, git: before.instructions.git });
-      const body = { override: opts.override, reason: opts.reason, fields: opts.field, to: opts.to?.toUpperCase(), phase: before.session.currentPhase };
+      // The phase this process last saw, not the one current now: of concurrent completes one
+      // advances and the others get 409 (exit 4) instead of completing the next phase.
+      const phase = phaseSeenBy(current(), performance.timeOrigin) ?? before.session.currentPhase;
+      const body = { override: opts.override, reason: opts.reason, fields: opts.field, to: opts.to?.toUpperCase(), phase };
       let reply: SessionReply = await ok(api().POST('/api/v1/sessions/{key}/phase-complete', { ...path(key), body }));
+      // End hooks (e.g. the final commit) run only once the phase is complete: a refused
+      // completion (422, 409) records nothing. The commit is filed under the phase it ended.
+      const endHooks = before.session.currentPhase === phase
+        ? await runHooks(before.instructions.phaseHooks.onEnd, { client: ctx.client(), sessionKey: key, phase, cwd: cwd(), baseCommit: before.session.commits[0]?.hash ?? null, git: before.instructions.git })
+        : [];
       const hooks = [...endHooks, ...(await startHooks(reply))];
       if (hooks.some((h) => !h.startsWith('not a git'))) reply = await getSession(key);
       show(opts, reply, hooks);
@@ -111,14 +125,15 @@ export function sessionCommands(program: Command, ctx: CommandContext, env: Node
     show(opts, await ok(api().POST('/api/v1/sessions/{key}/notes', { ...path(sessionKey()), body: { text } })));
   });
 
-  examples(jsonOption(program.command('update').description('report progress on the current session').argument('<text>')), 'orch update "theme switch works"', 'orch update "tests green" --percent 80')
+  examples(jsonOption(program.command('update').description('report progress on the current session').argument('<text>')), 'orch update "theme switch works"', 'orch update "tests green" --percent 80', 'orch update "step 2 of 5 done" --event step_complete')
+    .option('--event <name>', "emit an event the current phase's template declares (e.g. step_complete in EXECUTE); exit 3 when it does not")
     .option('--percent <n>', 'how far along (0-100)', (v) => {
       const n = Number(v);
       if (!/^\d{1,3}$/.test(v) || n > 100) throw new UsageError('--percent must be 0-100');
       return n;
     })
-    .action(async (text: string, opts: Json & { percent?: number }) => {
-      show(opts, await ok(api().POST('/api/v1/sessions/{key}/progress', { ...path(sessionKey()), body: { text, percent: opts.percent } })));
+    .action(async (text: string, opts: Json & { percent?: number; event?: string }) => {
+      show(opts, await ok(api().POST('/api/v1/sessions/{key}/progress', { ...path(sessionKey()), body: { text, percent: opts.percent, event: opts.event } })));
     });
 
   examples(
@@ -178,6 +193,7 @@ export function sessionCommands(program: Command, ctx: CommandContext, env: Node
   examples(jsonOption(program.command('status').description('the current context, session and repository')), 'orch status', 'orch status --json').action(async (opts: Json) => {
     const local = current();
     const session = local.sessionKey ? await getSession(local.sessionKey) : null;
+    if (session) seen(session);
     const repo = await repoState(cwd());
     if (opts.json) return printJson(ctx.io, { context: local, session, repository: repo });
     const style = ctx.style('stdout');

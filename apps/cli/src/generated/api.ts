@@ -3958,6 +3958,7 @@ export interface components {
     ProgressBody: {
       text: string;
       percent?: number;
+      event?: string;
     };
     PullRequestBody: {
       url: string;

@@ -9,10 +9,11 @@ import {
 } from '@orch/contracts';
 import { READERS, WRITERS } from '../auth/roles';
 import { ApiController, Endpoint } from '../http/endpoint';
+import { assertArtifactFits } from './sessions-artifact-size';
 import { CallerOf, Input, type Caller } from '../http/request-state';
 import { ServiceCaller } from '../rpc/service-caller';
 import { SessionHeader } from './session-header';
-import { STATE_DOCS } from './sessions.controller';
+import { PHASE_RACE, STATE_DOCS } from './sessions.controller';
 
 const ON = 'Acts on the session named by `X-Orch-Session`, else on the caller\'s current session (its context).';
 const ERRORS = [404, 409, 422];
@@ -44,7 +45,7 @@ export class MeController {
     return this.services.call(R.briefing, { sessionKey: key, actions: q.actions, turns: q.turns }, caller);
   }
 
-  @Endpoint({ method: 'POST', path: 'phase-complete', summary: 'Complete the current phase', description: ON, roles: WRITERS, body: PhaseCompleteBody, response: SessionReply, status: 200, write: true, service: true, errors: [...ERRORS, 403] })
+  @Endpoint({ method: 'POST', path: 'phase-complete', summary: 'Complete the current phase', description: `${ON} ${PHASE_RACE}`, roles: WRITERS, body: PhaseCompleteBody, response: SessionReply, status: 200, write: true, etag: true, service: true, errors: [...ERRORS, 403, 412] })
   completeMyPhase(@SessionHeader() key: string | undefined, @Input('body') body: z.infer<typeof PhaseCompleteBody>, @CallerOf() caller: Caller) {
     return this.services.call(R.phaseComplete, { sessionKey: key, body }, caller);
   }
@@ -79,8 +80,9 @@ export class MeController {
     return this.services.call(R.progress, { sessionKey: key, body }, caller);
   }
 
-  @Endpoint({ method: 'POST', path: 'artifacts', summary: 'Register an artifact on the current session', description: ON, roles: WRITERS, body: ArtifactBody, response: SessionReply, status: 201, write: true, service: true, errors: ERRORS })
+  @Endpoint({ method: 'POST', path: 'artifacts', summary: 'Register an artifact on the current session', description: ON, roles: WRITERS, body: ArtifactBody, response: SessionReply, status: 201, write: true, service: true, errors: [...ERRORS, 413] })
   registerMyArtifact(@SessionHeader() key: string | undefined, @Input('body') body: z.infer<typeof ArtifactBody>, @CallerOf() caller: Caller) {
+    assertArtifactFits(body);
     return this.services.call(R.artifact, { sessionKey: key, body }, caller);
   }
 

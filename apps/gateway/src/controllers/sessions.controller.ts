@@ -9,6 +9,7 @@ import {
 } from '@orch/contracts';
 import { READERS, WRITERS } from '../auth/roles';
 import { ApiController, Endpoint } from '../http/endpoint';
+import { assertArtifactFits } from './sessions-artifact-size';
 import { CallerOf, Input, type Caller } from '../http/request-state';
 import { ServiceCaller } from '../rpc/service-caller';
 
@@ -25,6 +26,10 @@ export const STATE_DOCS = {
   history: 'Every version of a shared or private entry, newest first, from the log (temporary entries keep none). `agent` (admins only) names the owner of a private one.',
   turns: 'role user|assistant|system|tool, content at most 32 KB of UTF-8, optional token counts. Secrets are redacted before it is recorded (the count is in the event and in `warnings`); the session view and the briefing sum the tokens.',
 };
+
+/** What makes concurrent completes safe; shared with `/me/phase-complete`. */
+export const PHASE_RACE =
+  'Name what you saw: `phase` (the phase you complete; 409 `SESSION.PHASE_MOVED` when it moved on) and/or `If-Match: "<version>"` (the session version, its ETag; 412 `SESSION.VERSION_MISMATCH` when it changed). Without either, the phase current when the call is handled is completed.';
 
 /** `/api/v1/sessions`: parse, call the session service, map. Gates, phases and instructions live in the service. */
 @ApiController('sessions')
@@ -58,8 +63,8 @@ export class SessionsController {
 
   @Endpoint({
     method: 'POST', path: ':key/phase-complete', summary: 'Complete the current phase',
-    description: '422 with `missing: [{kind, name, hint}]` when the gate fails (nothing is written); `override` + `reason` skips it (admin or full-permission agent; recorded). 409 when the phase moved on.',
-    roles: WRITERS, params: KeyParams, body: PhaseCompleteBody, response: SessionReply, write: true, service: true, errors: [...ERRORS, 403],
+    description: `422 with \`missing: [{kind, name, hint}]\` when the gate fails (nothing is written); \`override\` + \`reason\` skips it (admin or full-permission agent; recorded). ${PHASE_RACE}`,
+    roles: WRITERS, params: KeyParams, body: PhaseCompleteBody, response: SessionReply, write: true, etag: true, service: true, errors: [...ERRORS, 403, 412],
   })
   completePhase(@Input('params') p: Key, @Input('body') body: PhaseCompleteBody, @CallerOf() caller: Caller) {
     return this.services.call(R.phaseComplete, { sessionKey: p.key, body }, caller);
@@ -95,8 +100,9 @@ export class SessionsController {
     return this.services.call(R.progress, { sessionKey: p.key, body }, caller);
   }
 
-  @Endpoint({ method: 'POST', path: ':key/artifacts', summary: 'Register an artifact', description: 'name + content (≤ 256 KB; sha256 computed) or uri + sha256.', roles: WRITERS, params: KeyParams, body: ArtifactBody, response: SessionReply, status: 201, write: true, service: true, errors: ERRORS })
+  @Endpoint({ method: 'POST', path: ':key/artifacts', summary: 'Register an artifact', description: 'name + content (≤ 256 KB; sha256 computed) or uri + sha256.', roles: WRITERS, params: KeyParams, body: ArtifactBody, response: SessionReply, status: 201, write: true, service: true, errors: [...ERRORS, 413] })
   registerArtifact(@Input('params') p: Key, @Input('body') body: ArtifactBody, @CallerOf() caller: Caller) {
+    assertArtifactFits(body);
     return this.services.call(R.artifact, { sessionKey: p.key, body }, caller);
   }
 

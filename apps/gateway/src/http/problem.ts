@@ -15,6 +15,8 @@ export const Problem = z.object({
   instance: z.string(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   missing: z.array(z.object({ kind: z.string(), name: z.string(), hint: z.string().optional() })).optional(),
+  /** What the caller may do next when a rule refuses (e.g. `done`: add what is missing, force, keep working). */
+  choices: z.array(z.string()).optional(),
 });
 export type Problem = z.infer<typeof Problem>;
 
@@ -78,9 +80,10 @@ export function toProblem(error: unknown, instance: string, correlationId: strin
     };
   }
   const problem: Problem = { type: problemType(known.code), title: known.title, status: known.status, code: known.code, detail: known.message, instance };
-  const { errors, missing } = known.extra as Pick<Problem, 'errors' | 'missing'>;
+  const { errors, missing, choices } = known.extra as Pick<Problem, 'errors' | 'missing' | 'choices'>;
   if (errors?.length) problem.errors = errors;
   if (missing) problem.missing = missing;
+  if (Array.isArray(choices)) problem.choices = choices.map(String);
   return problem;
 }
 

@@ -41,6 +41,11 @@ export class SessionReadModel {
     return rows[0] ?? null;
   }
 
+  /** Every session of the task, oldest first (CHANGES.md covers them all). */
+  async allOfTask(taskCode: string): Promise<SessionRowView[]> {
+    return this.ds.query(`SELECT ${COLUMNS} FROM orchestration_sessions WHERE task_code = $1 ORDER BY started_at ASC, session_key ASC`, [taskCode]);
+  }
+
   /** The task's session that is still open (ACTIVE or SUSPENDED), if any. */
   async openOfTask(taskCode: string): Promise<SessionRowView | null> {
     const rows: SessionRowView[] = await this.ds.query(

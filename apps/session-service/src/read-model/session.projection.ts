@@ -1,4 +1,4 @@
-import { isPhaseEnd, isPhaseStart, SessionEvent, type EventEnvelope } from '@orch/contracts';
+import { isPhaseCustom, isPhaseEnd, isPhaseStart, SessionEvent, type EventEnvelope } from '@orch/contracts';
 import type { PgProjection } from '@orch/projections';
 import type { EntityManager } from 'typeorm';
 
@@ -49,6 +49,10 @@ async function applySession(tx: EntityManager, env: EventEnvelope, event: Sessio
       [env.aggregateId, env.occurredAt, event.data.durationMs, event.data.overridden, event.data.phase],
     );
     return;
+  }
+  if (isPhaseCustom(event)) {
+    // A declared phase event (e.g. execute.step_complete): counted per name, for operators.
+    return touch(tx, env, seq, {}, `jsonb_set(metadata, '{phase_events}', COALESCE(metadata->'phase_events', '{}'::jsonb) || jsonb_build_object($5::text, COALESCE((metadata->'phase_events'->>$5::text)::int, 0) + 1))`, [event.data.event]);
   }
   const addTo = (key: string) => `jsonb_set(metadata, '{${key}}', COALESCE(metadata->'${key}', '[]'::jsonb) || $5::jsonb)`;
   switch (event.type) {

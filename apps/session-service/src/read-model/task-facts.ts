@@ -20,6 +20,12 @@ export interface OpenBug {
   lastSeen: string;
 }
 
+/** The task's current estimate and the active time of its other sessions (from `orchestration_sessions`). */
+export interface TaskTime {
+  estimateMinutes: number | null;
+  otherSessionsMs: number;
+}
+
 /** Reads of the facts this service keeps about tasks and bugs (no request to another service). */
 @Injectable()
 export class TaskFactsReader {
@@ -31,6 +37,18 @@ export class TaskFactsReader {
       [code],
     );
     return rows[0] ?? null;
+  }
+
+  /** Null when the task's facts are not known yet (then the estimate from session start stands). */
+  async taskTime(code: string, sessionKey: string): Promise<TaskTime | null> {
+    const rows: Array<{ estimateMinutes: number | null; otherSessionsMs: string }> = await this.ds.query(
+      `SELECT f.estimate_minutes AS "estimateMinutes",
+              (SELECT COALESCE(SUM(active_ms), 0) FROM orchestration_sessions WHERE task_code = $1 AND session_key <> $2) AS "otherSessionsMs"
+         FROM session_task_facts f WHERE f.task_code = $1`,
+      [code, sessionKey],
+    );
+    const row = rows[0];
+    return row ? { estimateMinutes: row.estimateMinutes, otherSessionsMs: Number(row.otherSessionsMs) } : null;
   }
 
   /** The task's OPEN bugs, most recently seen first. */

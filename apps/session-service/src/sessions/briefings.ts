@@ -6,7 +6,7 @@ import { WORKFLOWS } from '../tokens';
 import { SESSION_CONFIG } from './session-config';
 import type { WorkflowTemplate } from '../workflow/templates';
 import type { Workflows } from '../workflow/workflows';
-import { TaskFactsReader, type OpenBug, type TaskFacts } from '../read-model/task-facts';
+import { TaskFactsReader, type OpenBug, type TaskFacts, type TaskTime } from '../read-model/task-facts';
 import { gateOf, missingFor } from './gate';
 import { humanDuration, instructionsFor } from './instructions';
 import { activeMsAt, type Session } from './session';
@@ -16,7 +16,7 @@ import { sessionView } from './views';
 const DEFAULT_BRIEFING_TURNS = 10;
 
 /** The resume briefing from the session, its task and its open bugs (pure: the caller fetched them). */
-export function buildBriefing(s: Session, template: WorkflowTemplate, opts: { now: string; actions: number; turns?: number; task: TaskFacts | null; bugs: OpenBug[] | null; checkArtifacts: boolean; upToVersion?: number }): Briefing {
+export function buildBriefing(s: Session, template: WorkflowTemplate, opts: { now: string; actions: number; turns?: number; task: TaskFacts | null; time?: TaskTime | null; bugs: OpenBug[] | null; checkArtifacts: boolean; upToVersion?: number }): Briefing {
   const view = sessionView(s, opts.now);
   const phase = template.phases.find((p) => p.name === s.currentPhase);
   const openGate = phase && (s.status === 'ACTIVE' || s.status === 'SUSPENDED') ? missingFor(s, gateOf(phase, opts.checkArtifacts)) : [];
@@ -26,7 +26,8 @@ export function buildBriefing(s: Session, template: WorkflowTemplate, opts: { no
     const ms = p.durationMs ?? Math.max(0, Date.parse(opts.now) - Date.parse(p.startedAt));
     perPhaseMs[p.phase] = (perPhaseMs[p.phase] ?? 0) + ms;
   }
-  const estimate = opts.task?.estimateMinutes ?? s.estimateMinutes;
+  const estimate = opts.task ? opts.task.estimateMinutes : s.estimateMinutes;
+  const taskActiveMs = activeMs + (opts.time?.otherSessionsMs ?? 0);
   return {
     session: { sessionKey: s.key, status: s.status, template: s.template, agentId: s.agentId, startedAt: s.startedAt, version: s.version },
     task: { code: s.taskCode, sprintCode: s.sprintCode, title: opts.task?.title ?? s.taskTitle, status: opts.task?.status ?? null, estimateMinutes: estimate },
@@ -48,8 +49,8 @@ export function buildBriefing(s: Session, template: WorkflowTemplate, opts: { no
     bugsUnavailable: opts.bugs === null,
     commits: s.commits,
     pullRequest: s.pullRequest,
-    time: { activeMs, timeSpent: humanDuration(activeMs), perPhaseMs, estimateMinutes: estimate, overEstimate: estimate !== null && activeMs > estimate * 60_000 },
-    instructions: instructionsFor(s, template, opts.now, { checkArtifacts: opts.checkArtifacts, missing: openGate }),
+    time: { activeMs, timeSpent: humanDuration(activeMs), perPhaseMs, estimateMinutes: estimate, taskActiveMs, taskTimeSpent: humanDuration(taskActiveMs), overEstimate: estimate !== null && taskActiveMs > estimate * 60_000 },
+    instructions: instructionsFor(s, template, opts.now, { checkArtifacts: opts.checkArtifacts, missing: openGate, task: { estimateMinutes: estimate, otherSessionsMs: opts.time?.otherSessionsMs ?? 0 } }),
   };
 }
 
@@ -68,7 +69,7 @@ export class Briefings {
   async build(s: Session, actions: number, meta: CommandMeta, upToVersion?: number, turns?: number): Promise<Briefing> {
     // Task facts and open bugs come from this service's own read model of their events: a
     // briefing asks no other service, so it is fast and works while they are down.
-    const [task, bugs] = await Promise.all([this.facts.task(s.taskCode), this.facts.openBugs(s.taskCode).catch(() => null)]);
-    return buildBriefing(s, this.workflows.byName(s.template), { now: meta.issuedAt, actions, turns: turns ?? this.config?.SESSION_BRIEFING_TURNS ?? DEFAULT_BRIEFING_TURNS, task, bugs, checkArtifacts: this.workflows.config.workflow.require_artifact_validation, upToVersion });
+    const [task, time, bugs] = await Promise.all([this.facts.task(s.taskCode), this.facts.taskTime(s.taskCode, s.key), this.facts.openBugs(s.taskCode).catch(() => null)]);
+    return buildBriefing(s, this.workflows.byName(s.template), { now: meta.issuedAt, actions, turns: turns ?? this.config?.SESSION_BRIEFING_TURNS ?? DEFAULT_BRIEFING_TURNS, task, time, bugs, checkArtifacts: this.workflows.config.workflow.require_artifact_validation, upToVersion });
   }
 }

@@ -72,17 +72,21 @@ export class Collaborators {
 
   /**
    * Moves the task towards `status` through the planner's own rules (BACKLOG goes to READY first);
-   * the answer is a warning when the planner refuses, never a failed session command.
+   * the answer is a warning when the planner refuses, never a failed session command, except for
+   * refusals `fatal` names, which are thrown as the planner gave them.
    */
-  async moveTask(task: TaskView, status: 'IN_PROGRESS' | 'DONE', meta: CommandMeta): Promise<string | null> {
+  /** `seqs` collects the log sequences of the moves, so an answer's X-Orch-Seq covers the task's new status too. */
+  async moveTask(task: TaskView, status: 'IN_PROGRESS' | 'DONE', meta: CommandMeta, fatal: (error: OrchError) => boolean = () => false, seqs: number[] = []): Promise<string | null> {
     if (task.status === status) return null;
     const steps = status === 'IN_PROGRESS' && task.status === 'BACKLOG' ? ['READY', 'IN_PROGRESS'] : status === 'DONE' && task.status !== 'IN_PROGRESS' ? ['IN_PROGRESS', 'DONE'] : [status];
     try {
       for (const [i, step] of steps.entries()) {
-        await this.rpc.call(PlannerRoutes.updateTask, { code: task.code, changes: { status: step as 'READY' } }, { ...this.opts(meta, `:task:${step}:${i}`), timeoutMs: 3_000 });
+        const moved = await this.rpc.call(PlannerRoutes.updateTask, { code: task.code, changes: { status: step as 'READY' } }, { ...this.opts(meta, `:task:${step}:${i}`), timeoutMs: 3_000 });
+        if (moved.seq !== undefined) seqs.push(moved.seq);
       }
       return null;
     } catch (error) {
+      if (error instanceof OrchError && fatal(error)) throw error;
       return `task ${task.code} stays ${task.status}: the planner ${error instanceof OrchError ? `answered ${error.code}: ${error.message}` : 'failed'}`;
     }
   }

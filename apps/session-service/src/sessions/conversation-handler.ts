@@ -39,7 +39,7 @@ export class ConversationHandler {
     const turn = turnView(TurnAdded.parse({ type: stored.type, data: stored.data }).data, stored);
     const s = result.state!;
     const warnings = turn.redactions ? [`${turn.redactions} secret${turn.redactions > 1 ? 's were' : ' was'} redacted from the turn before it was recorded`] : [];
-    const reply = this.kit.reply(s, meta.issuedAt);
+    const reply = await this.kit.reply(s, meta);
     return { value: { sessionKey: s.key, turn, conversation: s.conversation, version: s.version, warnings, instructions: reply.instructions }, seq: result.seq };
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DoneBody, EndSessionBody, PhaseCompleteBody, SessionReply } from '@orch/contracts';
+import { PreconditionFailedError } from '@orch/errors';
 import type { CommandMeta } from '@orch/event-store';
 import type { HandlerResult } from '@orch/messaging';
 import { SessionReadModel } from '../read-model/session-read-model';
@@ -26,7 +27,13 @@ export class PhaseCommands {
     private readonly readModel: SessionReadModel,
   ) {}
 
+  /**
+   * `If-Match` (meta.expectedVersion) is the session's version: a caller that names neither the
+   * phase nor the version it saw would complete whatever phase is current when it is handled, so
+   * of concurrent callers a late one could complete the NEXT phase. With either, it gets 409/412.
+   */
   async complete(sessionKey: string | undefined, body: PhaseCompleteBody, rawMeta: CommandMeta): Promise<HandlerResult<SessionReply>> {
+    const expectedVersion = rawMeta.expectedVersion;
     const meta = withoutExpectation(rawMeta);
     const key = await this.kit.resolve(sessionKey, meta);
     const warnings: string[] = [];
@@ -40,14 +47,17 @@ export class PhaseCommands {
     // The phase this call completes is fixed by the first state it sees (or named by the caller):
     // a retry after a lost race then finds the session moved on and answers 409, never advances twice.
     let phase = body.phase;
-    const result = await this.kit.sessions.execute(key, meta, (s) => {
+    const result = await this.kit.sessions.execute(key, meta, (s, version) => {
       assertMayChange(s, meta.actor);
+      if (s && expectedVersion !== undefined && expectedVersion !== version) {
+        throw new PreconditionFailedError('SESSION.VERSION_MISMATCH', `Session ${key} is at version ${version}, not ${expectedVersion} (If-Match): it changed since you read it; it is in ${s.currentPhase}`, { currentVersion: version, currentPhase: s.currentPhase });
+      }
       phase ??= s?.currentPhase;
       const gate = this.kit.workflows.gate(s?.template ?? '', phase ?? '');
       return decide({ type: 'CompletePhase', at: meta.issuedAt, expectedPhase: phase, to: body.to, fields, gate, policy: this.kit.workflows.policy, override }, s);
     });
     const overridden = result.events.some((e) => e.type === 'orchestration.phase.override');
-    return { value: this.kit.reply(result.state, meta.issuedAt, { outcome: overridden ? 'overridden' : 'advanced', warnings }), seq: result.seq };
+    return { value: await this.kit.reply(result.state, meta, { outcome: overridden ? 'overridden' : 'advanced', warnings }), seq: result.seq };
   }
 
   async end(sessionKey: string | undefined, body: EndSessionBody, rawMeta: CommandMeta): Promise<HandlerResult<SessionReply>> {
@@ -59,7 +69,7 @@ export class PhaseCommands {
       assertAnd(s, meta, () => decide({ type: 'EndSession', at: meta.issuedAt, force: !!body.force, reason: body.reason ?? null, status: body.status ?? 'COMPLETED', closeGate, summary: body.summary ? redact(body.summary).text : undefined }, s)),
     );
     await this.leaveContext(meta, key);
-    return { value: this.kit.reply(result.state, meta.issuedAt, { outcome: 'ended' }), seq: result.seq };
+    return { value: await this.kit.reply(result.state, meta, { outcome: 'ended' }), seq: result.seq };
   }
 
   /** `done`: a summary and a progress update, then the session ends and the task is DONE. */
@@ -73,9 +83,11 @@ export class PhaseCommands {
       assertAnd(s, meta, () => decide({ type: 'EndSession', at: meta.issuedAt, force: !!body.force, reason: body.reason ?? null, status: 'COMPLETED', closeGate, summary, requireDone: true }, s)),
     );
     const task = await this.others.taskOrNull(seen.taskCode, meta);
-    const warning = task ? await this.others.moveTask(task, 'DONE', meta) : `could not read task ${seen.taskCode} to mark it DONE`;
+    const seqs = [result.seq];
+    const warning = task ? await this.others.moveTask(task, 'DONE', meta, undefined, seqs) : `could not read task ${seen.taskCode} to mark it DONE`;
     await this.leaveContext(meta, key);
-    return { value: this.kit.reply(result.state, meta.issuedAt, { outcome: 'ended', warnings: warning ? [warning] : [] }), seq: result.seq };
+    // The answer's sequence covers the task's move to DONE: a read with X-Orch-Min-Seq sees it.
+    return { value: await this.kit.reply(result.state, meta, { outcome: 'ended', warnings: warning ? [warning] : [] }), seq: Math.max(...seqs) };
   }
 
   private async openSessionOf(taskCode: string): Promise<string | undefined> {
@@ -85,6 +97,6 @@ export class PhaseCommands {
 
   private async leaveContext(meta: CommandMeta, key: string): Promise<void> {
     const ctx = await this.kit.context.get(meta.actor.id);
-    if (ctx.sessionKey === key) await this.kit.context.update(meta.actor.id, { sessionKey: null });
+    if (ctx.sessionKey === key) await this.kit.context.update(meta, { sessionKey: null });
   }
 }

@@ -4,8 +4,10 @@ import { ForbiddenError, NotFoundError } from '@orch/errors';
 import type { CommandMeta, EventStore } from '@orch/event-store';
 import { EVENT_STORE, ProjectionHost } from '@orch/service-kit';
 import { ContextStore } from '../context/context-store';
+import { TaskFactsReader } from '../read-model/task-facts';
 import { WORKFLOWS } from '../tokens';
 import type { Workflows } from '../workflow/workflows';
+import { Collaborators } from './collaborators';
 import { instructionsFor } from './instructions';
 import type { Session, SessionState } from './session';
 import { SessionRepository } from './session.repository';
@@ -26,6 +28,8 @@ export class SessionKit {
     readonly projections: ProjectionHost,
     @Inject(WORKFLOWS) readonly workflows: Workflows,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly facts: TaskFactsReader,
+    private readonly others: Collaborators,
   ) {}
 
   /** The key the caller named, else the session of its current context. */
@@ -55,12 +59,24 @@ export class SessionKit {
     return { enabled: g.enabled, trackCommits: g.track_commits, autoCommit: g.auto_commit, commitMessage };
   }
 
-  reply(state: SessionState, now: string, extra: Partial<Pick<SessionReply, 'outcome' | 'briefing' | 'warnings'>> = {}): SessionReply {
+  /** The answer of a session command; the instructions weigh the task's current estimate (task facts). */
+  async reply(state: SessionState, meta: CommandMeta, extra: Partial<Pick<SessionReply, 'outcome' | 'briefing' | 'warnings'>> = {}): Promise<SessionReply> {
     const s = state!;
+    const now = meta.issuedAt;
     const template = this.workflows.byName(s.template);
+    const task = await this.facts.taskTime(s.taskCode, s.key);
+    const w = this.workflows.config.workflow;
+    const opts = { checkArtifacts: w.require_artifact_validation, syncFiles: w.sync_files_on_close, task };
+    let instructions = instructionsFor(s, template, now, opts);
+    // The override is offered only to a caller who may use it; asking the agent manager costs a
+    // request, so only when the gate is not met and overrides are on at all.
+    if (instructions.missing.length && s.status === 'ACTIVE' && w.allow_user_override && meta.actor.role !== 'viewer') {
+      const may = await this.others.mayOverride(meta.actor, s.agentId, meta);
+      if (may.allowed) instructions = instructionsFor(s, template, now, { ...opts, mayOverride: true });
+    }
     return {
       session: sessionView(s, now),
-      instructions: { ...instructionsFor(s, template, now, { checkArtifacts: this.workflows.config.workflow.require_artifact_validation, syncFiles: this.workflows.config.workflow.sync_files_on_close }), git: this.gitSettings(s) },
+      instructions: { ...instructions, git: this.gitSettings(s) },
       warnings: [],
       ...extra,
       version: s.version,

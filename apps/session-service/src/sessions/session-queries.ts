@@ -22,7 +22,7 @@ export class SessionQueries {
 
   async get(sessionKey: string | undefined, meta: CommandMeta) {
     const s = await this.kit.load(await this.kit.resolve(sessionKey, meta));
-    return this.kit.reply(s, meta.issuedAt);
+    return await this.kit.reply(s, meta);
   }
 
   async list(q: ListSessionsQuery) {
@@ -42,10 +42,10 @@ export class SessionQueries {
 
   async changes(taskCode: string, meta: CommandMeta) {
     await this.kit.readModelCaughtUp();
-    const latest = await this.readModel.latestOfTask(taskCode);
-    if (!latest) throw new NotFoundError('SESSION.NOT_FOUND', `Task ${taskCode} has no session yet: nothing has changed`);
-    const [s, task] = await Promise.all([this.kit.load(latest.sessionKey), this.facts.task(taskCode)]);
-    return { markdown: changesMarkdown(s, task, meta.issuedAt) };
+    const rows = await this.readModel.allOfTask(taskCode);
+    if (!rows.length) throw new NotFoundError('SESSION.NOT_FOUND', `Task ${taskCode} has no session yet: nothing has changed`);
+    const [sessions, task] = await Promise.all([Promise.all(rows.map((r) => this.kit.load(r.sessionKey))), this.facts.task(taskCode)]);
+    return { markdown: changesMarkdown(sessions, task, meta.issuedAt) };
   }
 
   getContext(meta: CommandMeta): Promise<MeContext> {
@@ -63,6 +63,6 @@ export class SessionQueries {
     } else if (body.sprintCode) {
       await this.others.assertSprint(body.sprintCode, meta);
     }
-    return this.kit.context.update(meta.actor.id, patch);
+    return this.kit.context.update(meta, patch);
   }
 }

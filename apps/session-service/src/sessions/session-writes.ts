@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { ArtifactBody, ChangesBody, RecordCommitBody, ResumeSessionBody, SessionReply, StatePatchBody } from '@orch/contracts';
-import { NotFoundError, ValidationError } from '@orch/errors';
+import { artifactBytes, MAX_ARTIFACT_BYTES, type ArtifactBody, type ChangesBody, type RecordCommitBody, type ResumeSessionBody, type SessionReply, type StatePatchBody } from '@orch/contracts';
+import { NotFoundError, PayloadTooLargeError, RuleViolation, ValidationError } from '@orch/errors';
 import type { CommandMeta } from '@orch/event-store';
 import type { HandlerResult } from '@orch/messaging';
 import { SessionReadModel } from '../read-model/session-read-model';
+import { TaskFactsReader } from '../read-model/task-facts';
 import { Briefings } from './briefings';
 import { redact } from './redact';
 import { decide, type SessionCommand } from './session.decide';
@@ -13,8 +14,14 @@ import { assertMayChange, SessionKit, withoutExpectation } from './session-kit';
 /** Notes, progress and suspensions do not depend on what the caller saw: lost races are decided again, often. */
 const RETRIES = 20;
 
-/** Parses a pull-request URL: GitHub `/<o>/<r>/pull/<n>`, GitLab `/<group…>/<r>/-/merge_requests/<n>`. */
-export function parsePullRequestUrl(url: string): { provider: 'github' | 'gitlab'; number: number } | null {
+type Provider = 'github' | 'gitlab';
+
+/**
+ * Parses a pull-request URL: GitHub `/<o>/<r>/pull/<n>`, GitLab `/<group…>/<r>/-/merge_requests/<n>`.
+ * GitHub URLs are recognised on github.* hosts and on the hosts `git.providers` (config/orchestration.yaml)
+ * names as github (GitHub Enterprise); a host named there is read only as its provider's URLs.
+ */
+export function parsePullRequestUrl(url: string, providers: Record<string, Provider> = {}): { provider: Provider; number: number } | null {
   let u: URL;
   try {
     u = new URL(url);
@@ -22,10 +29,11 @@ export function parsePullRequestUrl(url: string): { provider: 'github' | 'gitlab
     return null;
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') return null;
+  const configured = providers[u.host] ?? providers[u.hostname];
   const gh = /^\/[^/]+\/[^/]+\/pull\/(\d+)\/?$/.exec(u.pathname);
-  if (gh && /(^|\.)github\./.test(u.hostname)) return { provider: 'github', number: Number(gh[1]) };
+  if (gh && (configured ? configured === 'github' : /(^|\.)github\./.test(u.hostname))) return { provider: 'github', number: Number(gh[1]) };
   const gl = /^\/(?:[^/]+\/)+-\/merge_requests\/(\d+)\/?$/.exec(u.pathname);
-  if (gl) return { provider: 'gitlab', number: Number(gl[1]) };
+  if (gl && (configured ?? 'gitlab') === 'gitlab') return { provider: 'gitlab', number: Number(gl[1]) };
   return null;
 }
 
@@ -36,6 +44,7 @@ export class SessionWrites {
     private readonly kit: SessionKit,
     private readonly briefings: Briefings,
     private readonly readModel: SessionReadModel,
+    private readonly facts: TaskFactsReader,
   ) {}
 
   private async run(sessionKey: string | undefined, rawMeta: CommandMeta, command: SessionCommand, extra: { retries?: number; warnings?: string[] } = {}): Promise<HandlerResult<SessionReply>> {
@@ -51,7 +60,7 @@ export class SessionWrites {
       },
       { maxAttempts: extra.retries ?? 5 },
     );
-    return { value: this.kit.reply(result.state, meta.issuedAt, { outcome: 'updated', warnings: extra.warnings ?? [] }), seq: result.seq };
+    return { value: await this.kit.reply(result.state, meta, { outcome: 'updated', warnings: extra.warnings ?? [] }), seq: result.seq };
   }
 
   note(key: string | undefined, text: string, meta: CommandMeta) {
@@ -59,9 +68,16 @@ export class SessionWrites {
     return this.run(key, meta, { type: 'AddNote', text: r.text }, { retries: RETRIES, warnings: redactionWarning(r.redactions) });
   }
 
-  progress(key: string | undefined, text: string, percent: number | undefined, meta: CommandMeta) {
+  /** `event`: a custom event of the current phase (e.g. step_complete), checked against its template. */
+  async progress(key: string | undefined, text: string, percent: number | undefined, meta: CommandMeta, event?: string) {
     const r = redact(text);
-    return this.run(key, meta, { type: 'UpdateProgress', text: r.text, percent: percent ?? null }, { retries: RETRIES, warnings: redactionWarning(r.redactions) });
+    let declared: { name: string; declared: Record<string, string[]> } | undefined;
+    if (event) {
+      const s = await this.kit.load(await this.kit.resolve(key, meta));
+      const template = this.kit.workflows.byName(s.template);
+      declared = { name: event, declared: Object.fromEntries(template.phases.map((p) => [p.name, p.customEvents])) };
+    }
+    return this.run(key, meta, { type: 'UpdateProgress', text: r.text, percent: percent ?? null, event: declared }, { retries: RETRIES, warnings: redactionWarning(r.redactions) });
   }
 
   suspend(key: string | undefined, reason: string | undefined, meta: CommandMeta) {
@@ -74,15 +90,17 @@ export class SessionWrites {
     const agentId = body.agentId ?? (meta.actor.kind === 'agent' ? meta.actor.id : null);
     const result = await this.kit.sessions.execute(key, meta, (s) => decide({ type: 'ResumeSession', agentId, reason: body.reason ?? null }, s));
     const s = result.state!;
-    await this.kit.context.update(meta.actor.id, { sprintCode: s.sprintCode, taskCode: s.taskCode, sessionKey: s.key });
+    await this.kit.context.update(meta, { sprintCode: s.sprintCode, taskCode: s.taskCode, sessionKey: s.key });
     const briefing = await this.briefings.build(s, 3, meta, result.version - result.events.length);
-    return { value: this.kit.reply(s, meta.issuedAt, { outcome: 'resumed', briefing }), seq: result.seq };
+    return { value: await this.kit.reply(s, meta, { outcome: 'resumed', briefing }), seq: result.seq };
   }
 
   artifact(key: string | undefined, body: ArtifactBody, meta: CommandMeta) {
     let content: string | null = null;
     let redactions = 0;
     if (body.content !== undefined) {
+      const bytes = artifactBytes(body.content);
+      if (bytes > MAX_ARTIFACT_BYTES) throw new PayloadTooLargeError('SESSION.ARTIFACT_TOO_LARGE', `The artifact content is ${bytes} bytes of UTF-8; the limit is ${MAX_ARTIFACT_BYTES} (256 KB): register a uri + sha256 instead`);
       const r = redact(body.content);
       content = r.text;
       redactions = r.redactions;
@@ -110,13 +128,22 @@ export class SessionWrites {
     return { value: { sessionKey: s.sessionKey, state: s.state, version: s.stateVersion, instructions: result.value.instructions }, seq: result.seq };
   }
 
-  /** `POST /tasks/:code/pull-request`: recorded on the task's newest session. */
+  /**
+   * `POST /tasks/:code/pull-request`: recorded on the task's newest session. A task without a
+   * session has nowhere to record it (the link is a session event): 422 saying to start one;
+   * an unknown task is 404.
+   */
   async linkPullRequest(taskCode: string, url: string, meta: CommandMeta) {
-    const parsed = parsePullRequestUrl(url);
-    if (!parsed) throw new ValidationError('REQUEST.INVALID', 'Not a pull-request URL', [{ path: 'url', message: 'must be a GitHub pull request (…/pull/N) or a GitLab merge request (…/-/merge_requests/N) URL' }]);
+    const parsed = parsePullRequestUrl(url, this.kit.workflows.config.git.providers);
+    if (!parsed) throw new ValidationError('REQUEST.INVALID', 'Not a pull-request URL', [{ path: 'url', message: 'must be a GitHub pull request (…/pull/N) or a GitLab merge request (…/-/merge_requests/N) URL on a github.* host, a GitLab, or a host listed in git.providers' }]);
     await this.kit.readModelCaughtUp();
     const latest = await this.readModel.latestOfTask(taskCode);
-    if (!latest) throw new NotFoundError('SESSION.NOT_FOUND', `Task ${taskCode} has no session to link a pull request to; start one: orch session-start ${taskCode}`);
+    if (!latest) {
+      if (!(await this.facts.task(taskCode))) throw new NotFoundError('TASK.NOT_FOUND', `Task ${taskCode} does not exist`);
+      throw new RuleViolation('SESSION.NO_SESSION_FOR_TASK', `Task ${taskCode} has no session to link a pull request to; start one first: orch session-start ${taskCode}`, [
+        { kind: 'session', name: 'session', hint: `start a session on the task first: orch session-start ${taskCode}` },
+      ]);
+    }
     return this.run(latest.sessionKey, meta, { type: 'LinkPullRequest', url, ...parsed }, { retries: RETRIES });
   }
 }

@@ -1,4 +1,4 @@
-import { phaseEndType, phaseStartType, type Actor, type SessionEvent, type SessionStatus } from '@orch/contracts';
+import { phaseCustomType, phaseEndType, phaseStartType, type Actor, type SessionEvent, type SessionStatus } from '@orch/contracts';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, RuleViolation } from '@orch/errors';
 import { decideTurn, type AddTurn } from './conversation';
 import { missingFor, type Gate } from './gate';
@@ -18,7 +18,8 @@ export type SessionCommand =
   | { type: 'SuspendSession'; reason: string; agentId: string | null }
   | { type: 'ResumeSession'; agentId: string | null; reason: string | null }
   | { type: 'AddNote'; text: string }
-  | { type: 'UpdateProgress'; text: string; percent: number | null }
+  /** `event`: a custom phase event to emit with it; `declared` is each phase's custom events (from the template). */
+  | { type: 'UpdateProgress'; text: string; percent: number | null; event?: { name: string; declared: Record<string, string[]> } }
   | { type: 'RegisterArtifact'; name: string; sha256: string; size: number; content: string | null; uri: string | null }
   | { type: 'UpdateState'; set: Record<string, unknown>; remove: string[]; expectedStateVersion?: number }
   | { type: 'RecordCommit'; hash: string; message: string; author: string; phase?: string }
@@ -89,7 +90,9 @@ export function decide(command: SessionCommand, state: SessionState): SessionEve
     }
     case 'UpdateProgress': {
       const s = open(state);
-      return [{ type: 'orchestration.session.progress_updated', data: { ...base(s), phase: s.currentPhase, text: command.text, percent: command.percent } }];
+      const events: SessionEvent[] = [{ type: 'orchestration.session.progress_updated', data: { ...base(s), phase: s.currentPhase, text: command.text, percent: command.percent } }];
+      if (command.event) events.push(phaseEvent(s, command.event.name, command.event.declared[s.currentPhase] ?? [], command.text));
+      return events;
     }
     case 'RegisterArtifact': {
       const s = open(state);
@@ -132,6 +135,17 @@ export function decide(command: SessionCommand, state: SessionState): SessionEve
       return never;
     }
   }
+}
+
+/** A custom event of the current phase, only when its template declares it (else nothing is written). */
+function phaseEvent(s: Session, name: string, declared: string[], text: string): SessionEvent {
+  const phase = s.currentPhase.toLowerCase();
+  if (!declared.includes(name)) {
+    throw new RuleViolation('SESSION.EVENT_NOT_DECLARED', `${s.currentPhase} of ${s.template} does not declare ${phase}.${name}${declared.length ? ` (it declares ${declared.map((d) => `${phase}.${d}`).join(', ')})` : ' (it declares no events of its own)'}`, [
+      { kind: 'event', name: `${phase}.${name}`, hint: declared.length ? `emit one of: ${declared.join(', ')} (orch update "…" --event ${declared[0]})` : `${s.currentPhase} declares no events; report progress without --event` },
+    ]);
+  }
+  return { type: phaseCustomType(s.currentPhase, name), data: { ...base(s), phase: s.currentPhase, event: `${phase}.${name}`, text } };
 }
 
 function completePhase(c: Extract<SessionCommand, { type: 'CompletePhase' }>, s: Session): SessionEvent[] {

@@ -56,7 +56,7 @@ export class SessionRpc {
 
   @RpcHandler(R.progress)
   progress({ sessionKey, body }: In<'progress'>, ctx: RpcContext) {
-    return this.writes.progress(sessionKey, body.text, body.percent, commandMetaOf(ctx));
+    return this.writes.progress(sessionKey, body.text, body.percent, commandMetaOf(ctx), body.event);
   }
 
   @RpcHandler(R.artifact)

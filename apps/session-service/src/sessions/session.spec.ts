@@ -123,9 +123,18 @@ describe('a session', () => {
       expect(events.at(-1)).toMatchObject({ data: { forced: false, status: 'COMPLETED' } });
     });
     it('reports time per phase and the time worked when it ends', () => {
-      const state = fold(atClose);
-      const [, , endEvent] = decide(end({ summary: 's' }), state);
-      expect(endEvent).toMatchObject({ data: { phaseDurations: { INTAKE: 0, RESEARCH: 0, PLAN: 0, EXECUTE: 0, REVIEW: 0, CLOSE: expect.any(Number) }, activeMs: expect.any(Number) } });
+      // INTAKE 1m, RESEARCH 2m, PLAN 3m, EXECUTE 4m, REVIEW 5m; CLOSE starts at 00:11 and ends at 00:20.
+      const timed = (from: string, to: string, minutes: number): SessionEvent[] => [
+        { type: `orchestration.phase.${from.toLowerCase()}.end`, data: { ...base, phase: from, durationMs: minutes * 60_000, overridden: false } },
+        { type: `orchestration.phase.${to.toLowerCase()}.start`, data: { ...base, phase: to, from } },
+      ];
+      const history = [...started, ...PHASES.slice(1).flatMap((to, i) => timed(PHASES[i]!, to, i + 1))];
+      const state = fold(history, (i) => new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString());
+      const [, , endEvent] = decide(end({ summary: 's', at: '2026-01-01T00:20:00.000Z' }), state);
+      expect(endEvent).toEqual({
+        type: 'orchestration.session.end',
+        data: { ...base, status: 'COMPLETED', phase: 'CLOSE', forced: false, reason: null, activeMs: 20 * 60_000, phaseDurations: { INTAKE: 60_000, RESEARCH: 120_000, PLAN: 180_000, EXECUTE: 240_000, REVIEW: 300_000, CLOSE: 540_000 } },
+      });
     });
   });
 
@@ -198,8 +207,34 @@ describe('a session', () => {
       spec.given([...atClose, ended]).when({ type: 'ResumeSession', agentId: null, reason: null }).thenThrows(ConflictError, 'SESSION.ENDED');
       spec.given([...atClose, ended]).when(end({ force: true })).thenThrows(ConflictError, 'SESSION.ENDED');
     });
-    it('still records a late commit or pull request', () => {
-      expect(decide({ type: 'RecordCommit', hash: 'abcdef1', message: 'm', author: 'a' }, fold([...atClose, ended]))).toHaveLength(1);
+    it('still records a late commit or pull request, each once', () => {
+      const hash = 'abcdef1234567890abcdef1234567890abcdef12';
+      const commit: SessionEvent = { type: 'orchestration.session.commit_recorded', data: { ...base, phase: 'CLOSE', hash, shortHash: 'abcdef1', message: 'fix: late', author: 'Jo' } };
+      spec.given([...atClose, ended]).when({ type: 'RecordCommit', hash, message: 'fix: late', author: 'Jo' }).then([commit]);
+      spec.given([...atClose, ended, commit]).when({ type: 'RecordCommit', hash, message: 'fix: late', author: 'Jo' }).then([]);
+      const url = 'https://github.com/acme/app/pull/42';
+      const linked: SessionEvent = { type: 'orchestration.session.pull_request_linked', data: { ...base, url, provider: 'github', number: 42 } };
+      spec.given([...atClose, ended]).when({ type: 'LinkPullRequest', url, provider: 'github', number: 42 }).then([linked]);
+      spec.given([...atClose, ended, linked]).when({ type: 'LinkPullRequest', url, provider: 'github', number: 42 }).then([]);
+      expect(fold([...atClose, ended, commit, linked])).toMatchObject({ status: 'COMPLETED', commits: [expect.objectContaining({ hash, shortHash: 'abcdef1', phase: 'CLOSE' })], pullRequest: { url, provider: 'github', number: 42 } });
+    });
+  });
+
+  describe('when an agent emits a phase event with its progress', () => {
+    const declared = { INTAKE: [], EXECUTE: ['step_complete'] };
+    const inExecute = [...started, ...moved('INTAKE', 'RESEARCH'), ...moved('RESEARCH', 'PLAN'), ...moved('PLAN', 'EXECUTE')];
+    it('emits one the current phase declares, after the progress update', () => {
+      spec.given(inExecute).when({ type: 'UpdateProgress', text: 'step 1 done', percent: 30, event: { name: 'step_complete', declared } }).then([
+        { type: 'orchestration.session.progress_updated', data: { ...base, phase: 'EXECUTE', text: 'step 1 done', percent: 30 } },
+        { type: 'orchestration.phase.execute.step_complete', data: { ...base, phase: 'EXECUTE', event: 'execute.step_complete', text: 'step 1 done' } },
+      ]);
+      expect(fold([...inExecute, { type: 'orchestration.phase.execute.step_complete', data: { ...base, phase: 'EXECUTE', event: 'execute.step_complete', text: 'step 1 done' } }])!.lastActions.at(-1)!.summary).toBe('execute.step_complete: step 1 done');
+    });
+    it('refuses one the current phase does not declare, naming what it declares, and writes nothing', () => {
+      const error = spec.given(started).when({ type: 'UpdateProgress', text: 'x', percent: null, event: { name: 'step_complete', declared } }).thenThrows(RuleViolation, 'SESSION.EVENT_NOT_DECLARED');
+      expect(error.missing).toEqual([{ kind: 'event', name: 'intake.step_complete', hint: 'INTAKE declares no events; report progress without --event' }]);
+      const other = spec.given(inExecute).when({ type: 'UpdateProgress', text: 'x', percent: null, event: { name: 'deployed', declared } }).thenThrows(RuleViolation, 'SESSION.EVENT_NOT_DECLARED');
+      expect(other.message).toContain('(it declares execute.step_complete)');
     });
   });
 

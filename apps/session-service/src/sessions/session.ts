@@ -1,4 +1,4 @@
-import { isPhaseEnd, isPhaseStart, SessionEvent as SessionEventSchema, type Actor, type CommitView, type ConversationSummary, type NoteView, type PhaseRecord, type SessionEvent, type SessionStatus, type SessionTurn } from '@orch/contracts';
+import { isPhaseCustom, isPhaseEnd, isPhaseStart, SessionEvent as SessionEventSchema, type Actor, type CommitView, type ConversationSummary, type NoteView, type PhaseRecord, type SessionEvent, type SessionStatus, type SessionTurn } from '@orch/contracts';
 import type { AggregateDefinition, EventMeta } from '@orch/event-store';
 import { addTurn, emptyConversation } from './conversation';
 import { applyPrivate, touchShared, type EntryMeta, type PrivateEntry } from './scoped-state';
@@ -181,6 +181,7 @@ const clip = (text: string, n = 120) => (text.length > n ? `${text.slice(0, n - 
 export function summarise(event: SessionEvent): string {
   if (isPhaseStart(event)) return `started phase ${event.data.phase}`;
   if (isPhaseEnd(event)) return `completed phase ${event.data.phase}${event.data.overridden ? ' (override)' : ''}`;
+  if (isPhaseCustom(event)) return `${event.data.event}${event.data.text ? `: ${clip(event.data.text)}` : ''}`;
   switch (event.type) {
     case 'orchestration.session.start':
       return `started the session on ${event.data.taskCode} (${event.data.template})`;

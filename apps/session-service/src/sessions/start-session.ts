@@ -33,6 +33,9 @@ export class StartSession {
     const task = await this.others.task(body.taskCode, meta);
     if (task.status === 'DONE' || task.status === 'CANCELLED') throw new ConflictError('SESSION.TASK_CLOSED', `Task ${task.code} is ${task.status}; there is nothing to work on`);
     const agentId = body.agentId ?? (meta.actor.kind === 'agent' ? meta.actor.id : null);
+    // The task is started first: a paused or cancelled workflow that holds it refuses the start
+    // (409 WORKFLOW.PAUSED / WORKFLOW.CANCELLED), and then no session starts either.
+    const warning = await this.others.moveTask(task, 'IN_PROGRESS', meta, (e) => e.code === 'WORKFLOW.PAUSED' || e.code === 'WORKFLOW.CANCELLED');
     const result = await this.locked(task.code, async () => {
       await this.kit.readModelCaughtUp();
       const open = await this.readModel.openOfTask(task.code);
@@ -40,11 +43,11 @@ export class StartSession {
         const current = await this.kit.load(open.sessionKey);
         if (current.status === 'ACTIVE') {
           const held = current.agentId && agentId && current.agentId !== agentId ? [`the session is held by agent ${current.agentId}; it can be taken over only once it is suspended`] : [];
-          return { value: this.kit.reply(current, meta.issuedAt, { outcome: 'existing', warnings: held }) };
+          return { value: await this.kit.reply(current, meta, { outcome: 'existing', warnings: held }) };
         }
         const resumed = await this.kit.sessions.execute(open.sessionKey, meta, (s) => decide({ type: 'ResumeSession', agentId, reason: 'session-start of its task' }, s));
         const briefing = await this.briefings.build(resumed.state!, 3, meta, resumed.version - resumed.events.length);
-        return { value: this.kit.reply(resumed.state, meta.issuedAt, { outcome: 'resumed', briefing }), seq: resumed.seq };
+        return { value: await this.kit.reply(resumed.state, meta, { outcome: 'resumed', briefing }), seq: resumed.seq };
       }
       const template = this.kit.workflows.forTaskType(task.type);
       const at = new Date(meta.issuedAt);
@@ -53,15 +56,14 @@ export class StartSession {
         const data = { sessionKey: key, taskCode: task.code, sprintCode: task.sprintCode, template: template.name, phases: template.phases.map((p) => p.name), agentId, taskTitle: task.title, estimateMinutes: task.estimateMinutes };
         try {
           const started = await this.kit.sessions.execute(key, meta, (s) => decide({ type: 'StartSession', at: meta.issuedAt, data }, s), { expectNew: true });
-          return { value: this.kit.reply(started.state, meta.issuedAt, { outcome: 'started' }), seq: started.seq };
+          return { value: await this.kit.reply(started.state, meta, { outcome: 'started' }), seq: started.seq };
         } catch (error) {
           // The task had a session that ended within this very second: take the next second's key.
           if (!(error instanceof ConflictError && error.code === 'SESSION.EXISTS') || second >= 5) throw error;
         }
       }
     });
-    const warning = await this.others.moveTask(task, 'IN_PROGRESS', meta);
-    await this.kit.context.update(meta.actor.id, { sprintCode: task.sprintCode, taskCode: task.code, sessionKey: result.value.session.sessionKey });
+    await this.kit.context.update(meta, { sprintCode: task.sprintCode, taskCode: task.code, sessionKey: result.value.session.sessionKey });
     return { ...result, value: { ...result.value, warnings: [...result.value.warnings, ...(warning ? [warning] : [])] } };
   }
 

@@ -40,7 +40,7 @@ export class StateEntries {
     const meta = withoutExpectation(rawMeta);
     const s = await this.writable(sessionKey, meta);
     const version = await this.temporary.remove(s.key, name, rawMeta.expectedVersion);
-    return { value: this.reply(s, { name, scope, value: null, version, owner: null, updatedAt: meta.issuedAt, updatedBy: meta.actor.id, expiresAt: null }, true, meta) };
+    return { value: await this.reply(s, { name, scope, value: null, version, owner: null, updatedAt: meta.issuedAt, updatedBy: meta.actor.id, expiresAt: null }, true, meta) };
   }
 
   async get(sessionKey: string | undefined, name: string, scope: StateScope, agent: string | undefined, meta: CommandMeta): Promise<StateEntry> {
@@ -99,14 +99,14 @@ export class StateEntries {
     );
     const s = result.state!;
     const entry = entryView(s, scope, owner, name) ?? { name, scope, value: null, version: entryVersion(s, scope, owner, name), owner: scope === 'private' ? owner : null, updatedAt: meta.issuedAt, updatedBy: owner, expiresAt: null };
-    return { value: this.reply(s, entry, remove, meta), seq: result.seq };
+    return { value: await this.reply(s, entry, remove, meta), seq: result.seq };
   }
 
   private async putTemporary(sessionKey: string | undefined, name: string, body: PutStateBody, rawMeta: CommandMeta): Promise<HandlerResult<StateEntryReply>> {
     const meta = withoutExpectation(rawMeta);
     const s = await this.writable(sessionKey, meta);
     const entry = await this.temporary.put(s.key, name, body.value, body.ttlSeconds!, rawMeta.expectedVersion, meta.actor.id, meta.issuedAt);
-    return { value: this.reply(s, entry, false, meta) };
+    return { value: await this.reply(s, entry, false, meta) };
   }
 
   /** The session, if the caller may write to it (it exists, is open, and is the caller's): as a logged write would check. */
@@ -117,7 +117,7 @@ export class StateEntries {
     return s;
   }
 
-  private reply(s: Session, entry: StateEntry, removed: boolean, meta: CommandMeta): StateEntryReply {
-    return { ...entry, sessionKey: s.key, removed, instructions: this.kit.reply(s, meta.issuedAt).instructions };
+  private async reply(s: Session, entry: StateEntry, removed: boolean, meta: CommandMeta): Promise<StateEntryReply> {
+    return { ...entry, sessionKey: s.key, removed, instructions: (await this.kit.reply(s, meta)).instructions };
   }
 }

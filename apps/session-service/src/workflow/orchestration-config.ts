@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { issueField } from './issue-path';
 
 /** `config/orchestration.yaml` (the seeds' `config/orchestration.php` keys). Unknown keys are refused: they are typos. */
 export const OrchestrationConfig = z.strictObject({
@@ -20,6 +21,10 @@ export const OrchestrationConfig = z.strictObject({
       auto_commit: z.boolean().default(false),
       track_commits: z.boolean().default(true),
       commit_message_template: z.string().default('feat({sprint_code}): {task_title} [{task_code}]'),
+      /** Self-hosted hosts and their kind (GitHub Enterprise, GitLab), e.g. `git.acme.corp: github`, for pull-request URLs. */
+      providers: z
+        .record(z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/, 'must be a host name such as git.example.com'), z.enum(['github', 'gitlab'], { message: 'must be github or gitlab' }))
+        .default({}),
     })
     .prefault({}),
 });
@@ -34,8 +39,8 @@ export function loadOrchestrationConfig(file: string): OrchestrationConfig {
   const raw = existsSync(file) ? parse(readFileSync(file, 'utf8')) : {};
   const parsed = OrchestrationConfig.safeParse(raw ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new OrchestrationConfigError(`Invalid ${file}, key "${issue.path.join('.')}": ${issue.message}`);
+    const { field, message } = issueField(parsed.error.issues[0]!);
+    throw new OrchestrationConfigError(`Invalid ${file}, key "${field}": ${message}`);
   }
   return parsed.data;
 }

@@ -23,6 +23,8 @@ describe('workflow templates', () => {
     const d = templates.get('default')!;
     expect(d.phases.map((p) => p.name)).toEqual(['INTAKE', 'RESEARCH', 'PLAN', 'EXECUTE', 'REVIEW', 'CLOSE']);
     expect(d.phases[3]).toMatchObject({ goal: 'Implement changes according to the plan', optionalArtifacts: ['BUGS.md', 'TOOLS.md'], onStart: ['git.capture_commit_hash'], onEnd: ['git.capture_final_commit'] });
+    // The seeds' events: start and end come with every phase change; step_complete is EXECUTE's own.
+    expect(d.phases.map((p) => [p.name, p.customEvents])).toEqual([['INTAKE', []], ['RESEARCH', []], ['PLAN', []], ['EXECUTE', ['step_complete']], ['REVIEW', []], ['CLOSE', []]]);
     expect(templates.get('bug_fix')!.phases.map((p) => p.name)).toEqual(['INTAKE', 'RESEARCH', 'EXECUTE', 'REVIEW', 'CLOSE']);
     expect(templateFor(templates, 'bug_fix').name).toBe('bug_fix');
     expect(templateFor(templates, 'feature').name).toBe('default');
@@ -33,9 +35,12 @@ describe('workflow templates', () => {
     ['a wrong type', DEFAULT.replace('order: 2', 'order: two'), 'research', 'order'],
     ['an unknown hook', DEFAULT.replace('on_end: [git.capture_final_commit]', 'on_end: [git.push_force]'), 'execute', 'hooks.on_end.0'],
     ['a missing next_step', DEFAULT.replace(/ {4}next_step: \|\n {6}Now transition to RESEARCH\.[\s\S]*?phase-complete\n/, ''), 'intake', 'next_step'],
-    ['an unknown field', DEFAULT.replace('    goal: Decide how to make the change', '    goal: Decide how to make the change\n    gaol: typo'), 'plan', '(root)'],
+    ['an unknown field', DEFAULT.replace('    goal: Decide how to make the change', '    goal: Decide how to make the change\n    gaol: typo'), 'plan', 'gaol'],
+    ['an unknown nested field', DEFAULT.replace('required: [PLAN.md]', 'required: [PLAN.md]\n      mandatory: [X.md]'), 'plan', 'artifacts.mandatory'],
     ['a path as artifact', DEFAULT.replace('required: [PLAN.md]', 'required: [../PLAN.md]'), 'plan', 'artifacts.required.0'],
     ['orders with a gap', DEFAULT.replace('order: 6', 'order: 7'), 'close', 'order'],
+    ["another phase's event", DEFAULT.replace('events: [plan.start, plan.end]', 'events: [plan.start, execute.step_complete, plan.end]'), 'plan', 'events.1'],
+    ['an event list without its end', DEFAULT.replace('events: [plan.start, plan.end]', 'events: [plan.start, plan.drafted]'), 'plan', 'events'],
   ])('names the file, the phase and the field of %s', (_what, text, phase, field) => {
     const error = thrown(() => parseTemplate(text, 'config/workflows/default.yaml'));
     expect(error).toMatchObject({ file: 'config/workflows/default.yaml', phase, field });
@@ -66,5 +71,12 @@ describe('workflow templates', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     writeFileSync(join(dir, 'o.yaml'), 'workflow:\n  allow_phase_skip: "yes"\n');
     expect(() => loadOrchestrationConfig(join(dir, 'o.yaml'))).toThrow(/key "workflow.allow_phase_skip"/);
+    expect(loadOrchestrationConfig(join(findConfigDir(), 'orchestration.yaml')).git.providers).toEqual({});
+    writeFileSync(join(dir, 'ghe.yaml'), 'git:\n  providers:\n    git.acme.corp: github\n');
+    expect(loadOrchestrationConfig(join(dir, 'ghe.yaml')).git.providers).toEqual({ 'git.acme.corp': 'github' });
+    writeFileSync(join(dir, 'bad-host.yaml'), 'git:\n  providers:\n    git.acme.corp: bitbucket\n');
+    expect(() => loadOrchestrationConfig(join(dir, 'bad-host.yaml'))).toThrow('key "git.providers.git.acme.corp": must be github or gitlab');
+    writeFileSync(join(dir, 'typo.yaml'), 'workflow:\n  allow_phase_skipp: true\n');
+    expect(() => loadOrchestrationConfig(join(dir, 'typo.yaml'))).toThrow('key "workflow.allow_phase_skipp": unknown key "allow_phase_skipp" (a typo?)');
   });
 });

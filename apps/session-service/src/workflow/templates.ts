@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { issueField } from './issue-path';
 
 /** Hooks the CLI knows how to run; anything else in a template is a typo. */
 export const KNOWN_HOOKS = ['git.capture_commit_hash', 'git.capture_final_commit', 'git.diff_summary', 'files.sync'] as const;
@@ -36,6 +37,8 @@ export interface PhaseTemplate {
   optionalArtifacts: string[];
   requiredFields: string[];
   events: string[];
+  /** The declared events besides start and end (`step_complete` of `execute.step_complete`): what `orch update --event` may emit. */
+  customEvents: string[];
   onStart: string[];
   onEnd: string[];
   nextStep: string;
@@ -63,8 +66,24 @@ export class WorkflowTemplateError extends Error {
 }
 
 function fail(file: string, phase: string | null, error: z.ZodError): never {
-  const issue = error.issues[0]!;
-  throw new WorkflowTemplateError(file, phase, issue.path.join('.') || '(root)', issue.message);
+  const { field, message } = issueField(error.issues[0]!);
+  throw new WorkflowTemplateError(file, phase, field, message);
+}
+
+/**
+ * A phase's `events` (the seeds' `[execute.start, execute.step_complete, execute.end]`) are its
+ * own, `<phase>.<name>`: start and end are emitted by every phase change (a list that names
+ * events names them too), the others by an agent while in the phase. Returns the others.
+ */
+function checkEvents(file: string, phase: string, events: string[]): string[] {
+  events.forEach((e, i) => {
+    const m = /^([a-z_]+)\.([a-z][a-z0-9_]{0,39})$/.exec(e);
+    if (!m || m[1] !== phase) throw new WorkflowTemplateError(file, phase, `events.${i}`, `must be "${phase}.<name>" such as ${phase}.step_complete, got "${e}"`);
+  });
+  for (const must of ['start', 'end']) {
+    if (events.length && !events.includes(`${phase}.${must}`)) throw new WorkflowTemplateError(file, phase, 'events', `must list ${phase}.${must}: every phase change emits it`);
+  }
+  return events.map((e) => e.slice(phase.length + 1)).filter((n) => n !== 'start' && n !== 'end');
 }
 
 /** Parses and checks one template file. */
@@ -91,6 +110,7 @@ export function parseTemplate(text: string, file: string): WorkflowTemplate {
       optionalArtifacts: d.artifacts.optional,
       requiredFields: d.validation.required_fields,
       events: d.events,
+      customEvents: checkEvents(file, key, d.events),
       onStart: d.hooks.on_start,
       onEnd: d.hooks.on_end,
       nextStep: d.next_step.trim(),

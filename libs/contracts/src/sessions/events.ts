@@ -89,6 +89,18 @@ const PhaseEndData = Base.extend({ phase: PhaseName, durationMs: z.number().int(
 export const PhaseStarted = z.object({ type: z.custom<PhaseStartType>((t) => typeof t === 'string' && /^orchestration\.phase\.[a-z_]+\.start$/.test(t)), data: PhaseStartData });
 export const PhaseEnded = z.object({ type: z.custom<PhaseEndType>((t) => typeof t === 'string' && /^orchestration\.phase\.[a-z_]+\.end$/.test(t)), data: PhaseEndData });
 
+/**
+ * `orchestration.phase.<phase>.<name>`: an event the phase's template declares besides start and
+ * end (the seeds' `execute.step_complete`), emitted by an agent (`orch update --event NAME`).
+ */
+export type PhaseCustomType = `orchestration.phase.${string}.${string}`;
+/** A declared event's name: lower-case, not `start`/`end` (those the phase machine emits). */
+export const PhaseEventName = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be an event name such as step_complete').refine((n) => n !== 'start' && n !== 'end', 'start and end are emitted by the phase changes themselves');
+const PHASE_CUSTOM = /^orchestration\.phase\.[a-z_]+\.(?!start$|end$)[a-z][a-z0-9_]*$/;
+const PhaseCustomData = Base.extend({ phase: PhaseName, event: z.string(), text: z.string().nullable() });
+export const PhaseEventEmitted = z.object({ type: z.custom<PhaseCustomType>((t) => typeof t === 'string' && PHASE_CUSTOM.test(t)), data: PhaseCustomData });
+export const phaseCustomType = (phase: string, name: string): PhaseCustomType => `orchestration.phase.${phase.toLowerCase()}.${name}`;
+
 export const phaseStartType = (phase: string): PhaseStartType => `orchestration.phase.${phase.toLowerCase()}.start`;
 export const phaseEndType = (phase: string): PhaseEndType => `orchestration.phase.${phase.toLowerCase()}.end`;
 
@@ -114,17 +126,20 @@ const BY_TYPE = {
 export type FixedSessionEvent = { [K in keyof typeof BY_TYPE]: z.infer<(typeof BY_TYPE)[K]> }[keyof typeof BY_TYPE];
 export type PhaseStartedEvent = z.infer<typeof PhaseStarted>;
 export type PhaseEndedEvent = z.infer<typeof PhaseEnded>;
-export type SessionEvent = FixedSessionEvent | PhaseStartedEvent | PhaseEndedEvent;
+export type PhaseEventEmittedEvent = z.infer<typeof PhaseEventEmitted>;
+export type SessionEvent = FixedSessionEvent | PhaseStartedEvent | PhaseEndedEvent | PhaseEventEmittedEvent;
 export type SessionEventData<T extends keyof typeof BY_TYPE> = z.infer<(typeof BY_TYPE)[T]>['data'];
 
 export const isPhaseStart = (e: { type: string }): e is PhaseStartedEvent => /^orchestration\.phase\.[a-z_]+\.start$/.test(e.type);
 export const isPhaseEnd = (e: { type: string }): e is PhaseEndedEvent => /^orchestration\.phase\.[a-z_]+\.end$/.test(e.type);
+export const isPhaseCustom = (e: { type: string }): e is PhaseEventEmittedEvent => PHASE_CUSTOM.test(e.type);
 
 function schemaOf(type: unknown): z.ZodType | undefined {
   if (typeof type !== 'string') return undefined;
   if (type in BY_TYPE) return BY_TYPE[type as keyof typeof BY_TYPE];
   if (isPhaseStart({ type })) return PhaseStarted;
   if (isPhaseEnd({ type })) return PhaseEnded;
+  if (isPhaseCustom({ type })) return PhaseEventEmitted;
   return undefined;
 }
 

@@ -6,3 +6,4 @@ export * from './logs';
 export * from './turns';
 export * from './conversation';
 export * from './state';
+export * from './context';

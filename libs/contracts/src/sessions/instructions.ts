@@ -22,7 +22,11 @@ export const Instructions = z.object({
     status: SessionStatus,
     timeElapsed: z.string(),
     timeElapsedMs: z.number().int(),
+    /** The task's estimate as it is now (PATCH /tasks/:code moves it), not as it was at session start. */
     estimateMinutes: z.number().int().nullable(),
+    /** Active time on the task across all its sessions (this one included): what the estimate is compared with. Always sent. */
+    taskTimeMs: z.number().int().optional(),
+    taskTimeSpent: z.string().optional(),
   }),
 });
 export type Instructions = z.infer<typeof Instructions>;
@@ -56,7 +60,8 @@ export const Briefing = z.object({
   bugsUnavailable: z.boolean(),
   commits: z.array(CommitView),
   pullRequest: SessionView.shape.pullRequest,
-  time: z.object({ activeMs: z.number().int(), timeSpent: z.string(), perPhaseMs: z.record(z.string(), z.number().int()), estimateMinutes: z.number().int().nullable(), overEstimate: z.boolean() }),
+  /** `activeMs` is this session's; `taskActiveMs` the task's across its sessions, which `overEstimate` compares with the current estimate. */
+  time: z.object({ activeMs: z.number().int(), timeSpent: z.string(), perPhaseMs: z.record(z.string(), z.number().int()), estimateMinutes: z.number().int().nullable(), taskActiveMs: z.number().int(), taskTimeSpent: z.string(), overEstimate: z.boolean() }),
   instructions: Instructions,
 });
 export type Briefing = z.infer<typeof Briefing>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SprintCode, TaskCode } from '../common/ids';
 import { commandRoute, queryRoute } from '../common/rpc';
 import { Briefing, Instructions, SessionReply } from './instructions';
+import { PhaseEventName } from './events';
 import { ArtifactName, CommitHash, MAX_ARTIFACT_BYTES, NoteText, PhaseFields, PhaseName, SessionKey, SessionStatus, SessionView, Sha256, StateKey } from './session';
 
 const AgentId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, 'must be an agent id');
@@ -33,12 +34,18 @@ export type ResumeSessionBody = z.infer<typeof ResumeSessionBody>;
 
 export const SuspendSessionBody = z.strictObject({ reason: Reason.optional() });
 export const NoteBody = z.strictObject({ text: NoteText });
-export const ProgressBody = z.strictObject({ text: NoteText, percent: z.number().int().min(0).max(100).optional() });
+export const ProgressBody = z.strictObject({
+  text: NoteText,
+  percent: z.number().int().min(0).max(100).optional(),
+  /** An event the current phase's template declares (e.g. `step_complete` in EXECUTE), emitted with the update; 422 when it does not. */
+  event: PhaseEventName.optional(),
+});
 
 export const ArtifactBody = z
   .strictObject({
     name: ArtifactName,
-    content: z.string().max(MAX_ARTIFACT_BYTES, `must be at most ${MAX_ARTIFACT_BYTES} characters (256 KB); register a uri instead`).optional(),
+    /** At most MAX_ARTIFACT_BYTES of UTF-8, checked in bytes by the gateway and the service (413), not here. */
+    content: z.string().describe(`at most ${MAX_ARTIFACT_BYTES} bytes of UTF-8 (256 KB); larger is 413 SESSION.ARTIFACT_TOO_LARGE: register a uri instead`).optional(),
     uri: z.string().url('must be a URI').max(2_000).optional(),
     sha256: Sha256.optional(),
   })

@@ -32,7 +32,10 @@ export const NoteText = z.string().trim().min(1, 'must not be empty').max(20_000
 /** Artifact names are file names (`PLAN.md`), never paths. */
 export const ArtifactName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a file name such as PLAN.md (letters, digits, ".", "_", "-")');
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in lower-case hex');
+/** Artifact content is at most 256 KB of UTF-8 (bytes, not characters): 413 `SESSION.ARTIFACT_TOO_LARGE` beyond. */
 export const MAX_ARTIFACT_BYTES = 256 * 1024;
+/** The size that counts against MAX_ARTIFACT_BYTES. */
+export const artifactBytes = (content: string): number => Buffer.byteLength(content, 'utf8');
 export const StateKey = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
 export const CommitHash = z.string().regex(/^[0-9a-f]{7,64}$/, 'must be a git commit hash in hex');
 /** Values of the template's `validation` fields (e.g. `summary`, `test_results`). */
