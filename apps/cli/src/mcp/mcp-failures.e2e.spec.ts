@@ -53,6 +53,27 @@ describe('orch mcp, when a call fails', () => {
   });
 
   // The tools take the contracts' fields, not their rules across fields: those the gateway checks.
+  it('refuses to complete a phase the agent has not seen, when another call completed the one it saw', async () => {
+    // Two MCP servers of one agent (two windows, say) on one session: both saw INTAKE.
+    const first = await another({ ORCH_API_KEY: 'dev-agent-key' });
+    const second = await another({ ORCH_API_KEY: 'dev-agent-key' });
+    const started = await first.call('session_start', { taskCode: 'TSK-MCPF2' });
+    const key = (started.structuredContent as { session: { sessionKey: string } }).session.sessionKey;
+    expect((await second.call('session_resume', { sessionKey: key })).structuredContent).toMatchObject({ currentPhase: 'INTAKE' });
+
+    expect((await first.call('artifact', { sessionKey: key, name: 'TASK.md', content: '# Task' })).isError).toBeFalsy();
+    expect((await first.call('phase_complete', { sessionKey: key })).structuredContent).toMatchObject({ session: { currentPhase: 'RESEARCH' } });
+    expect((await first.call('artifact', { sessionKey: key, name: 'CONTEXT.md', content: '# Context' })).isError).toBeFalsy(); // RESEARCH's gate is met
+
+    const late = await second.call('phase_complete', { sessionKey: key });
+    expect(late.isError).toBe(true);
+    expect(late.structuredContent).toMatchObject({ status: 409, code: 'SESSION.PHASE_MOVED' });
+    expect(text(late)).toContain('read it again (session_resume)');
+    // Having read it again, the second window completes RESEARCH, the phase it now knows of.
+    expect((await second.call('session_resume', { sessionKey: key })).structuredContent).toMatchObject({ currentPhase: 'RESEARCH' });
+    expect((await second.call('phase_complete', { sessionKey: key })).structuredContent).toMatchObject({ session: { currentPhase: 'PLAN' } });
+  });
+
   it('names the argument a rule across fields is about, when the gateway refuses it', async () => {
     const override = await agent.call('phase_complete', { override: true });
     expect(override.isError).toBe(true);

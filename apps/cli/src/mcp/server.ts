@@ -2,7 +2,7 @@ import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mc
 import { TaskCode } from '@orch/contracts';
 import { ok as answer, type GatewayClient } from '../client';
 import { failure, ok } from './render';
-import { TOOLS, type ToolEnv } from './tools';
+import { notePhaseSeen, TOOLS, type ToolEnv } from './tools';
 
 export const MCP_SERVER_NAME = 'orchestrator';
 
@@ -19,6 +19,7 @@ export function createMcpServer(api: GatewayClient, opts: { agentId?: string; ve
     server.registerTool(tool.name, { description: tool.description, inputSchema: tool.input }, async (args: Record<string, unknown>) => {
       try {
         const { headline, body } = await tool.run(args, env);
+        notePhaseSeen(env, body);
         return ok(headline, body);
       } catch (error) {
         return failure(error);

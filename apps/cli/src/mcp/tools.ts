@@ -26,6 +26,20 @@ export interface ToolEnv {
   api: GatewayClient;
   /** The agent this server speaks for (ORCH_AGENT_ID, else the agent its key was issued to), used when a tool names none. */
   agentId?: string;
+  /**
+   * The phase each session was in when this server last answered about it. phase_complete sends it,
+   * so a call made on a phase that another call (or agent) has since completed is refused with
+   * SESSION.PHASE_MOVED instead of completing the next phase the agent has not seen.
+   */
+  phaseSeen?: Map<string, string>;
+}
+
+/** Notes the phase of the session an answer shows: a session answer's `session`, or a briefing's header and `currentPhase`. */
+export function notePhaseSeen(env: ToolEnv, body: unknown): void {
+  const answer = body as { session?: { sessionKey?: unknown; currentPhase?: unknown }; currentPhase?: unknown } | null;
+  const key = answer?.session?.sessionKey;
+  const phase = answer?.session?.currentPhase ?? answer?.currentPhase;
+  if (typeof key === 'string' && typeof phase === 'string') (env.phaseSeen ??= new Map()).set(key, phase);
 }
 
 /** next_task and heartbeat act for one agent; say how to name it rather than send a request the gateway must refuse. */
@@ -110,9 +124,21 @@ export const TOOLS: ToolSpec[] = [
       return { headline: `Resumed ${key} in ${briefing.currentPhase}; ${briefing.openGate.length} item(s) open in this phase.${actions ? `\nLast actions:\n${actions}` : ''}`, body: briefing };
     },
   },
-  sessionCommand('phase_complete', 'Complete the current phase and move to the next. A gate that is not met answers with each missing artifact or field; override (with a reason) only if your role allows it.', PhaseCompleteBody, (api, key, body: Schema<'PhaseCompleteBody'>) =>
-    key ? api.POST('/api/v1/sessions/{key}/phase-complete', { ...at(key), body }) : api.POST('/api/v1/me/phase-complete', { body }),
-  ),
+  {
+    name: 'phase_complete',
+    description:
+      'Complete the current phase and move to the next. A gate that is not met answers with each missing artifact or field; override (with a reason) only if your role allows it. It completes the phase you last saw; if the session has moved on since, it says so instead.',
+    input: { ...sessionKey, ...PhaseCompleteBody.shape },
+    async run(args, env) {
+      const key = (args.sessionKey as string | undefined) ?? (await context(env)).sessionKey;
+      if (!key) throw new Error('No current session: call session_start first, or pass sessionKey.');
+      const body = withoutKey(args) as Schema<'PhaseCompleteBody'>;
+      const seen = env.phaseSeen?.get(key) as Schema<'PhaseCompleteBody'>['phase'];
+      const reply = await ok(env.api.api.POST('/api/v1/sessions/{key}/phase-complete', { ...at(key), body: { ...body, phase: body.phase ?? seen } }));
+      const s = reply.session;
+      return { headline: `phase_complete: session ${s.sessionKey} is in ${s.currentPhase}${reply.outcome ? ` (${reply.outcome})` : ''}`, body: reply };
+    },
+  },
   sessionCommand('session_end', 'End the session (from CLOSE; force with a reason otherwise).', EndSessionBody, (api, key, body: Schema<'EndSessionBody'>) =>
     key ? api.POST('/api/v1/sessions/{key}/end', { ...at(key), body }) : api.POST('/api/v1/me/end', { body }),
   ),
