@@ -4,7 +4,9 @@
  * projection's own code (PgApplier + eventsProjection, 500 commits per transaction, as the live
  * runner does), then measures uncached and cached search p95 per scope with common and rare
  * terms, the seeds' ILIKE design at project scope, summary p95, and the recall@20 of the
- * newest-window plan against exact ranking. Writes bench/results/search-latest.json.
+ * newest-window plan against exact ranking. The cached figure that counts is the one through the
+ * service (`cachedServed`: what a caller sees); the in-process one only shows the cache's own
+ * share. Writes bench/results/search-latest.json.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -77,20 +79,21 @@ export async function searchBench() {
         log(`  uncached ${scope.padEnd(7)} ${kind.padEnd(6)} p50 ${r.p50} ms  p95 ${r.p95} ms  (${r.plans})`);
       }
     }
-    const cache = new SearchCache(redis, 3_600, logger);
+    const cache = new SearchCache(redis, { ttlSeconds: 3_600 }, logger);
     const cachedQueries = COMMON.map((t, i) => ({ ...query(t, i % 2 ? 'SPRINT' : 'PROJECT', i % 2 ? ids.SPRINT[0]! : null), noCache: false }));
     for (const q of cachedQueries) await cache.get(q, () => engine.search(q));
     const cached = await latency(SAMPLES * 5, (i) => cache.get(cachedQueries[i % cachedQueries.length]!, () => engine.search(cachedQueries[i % cachedQueries.length]!)));
-    log(`  cached                 p50 ${cached.p50} ms  p95 ${cached.p95} ms`);
+    log(`  cached, in-process (SearchCache.get; not what a caller sees) p50 ${cached.p50} ms  p95 ${cached.p95} ms`);
     const served = await throughTheService(ids);
-    log(`  via NATS (search-service): cached p50 ${served.cached.p50} ms p95 ${served.cached.p95} ms; uncached PROJECT common p50 ${served.uncachedProjectCommon.p50} ms p95 ${served.uncachedProjectCommon.p95} ms`);
+    log(`  CACHED AS SERVED (NATS request/reply to the search service; the figure that counts, target p95 <= 2 ms): p50 ${served.cached.p50} ms  p95 ${served.cached.p95} ms`);
+    log(`  uncached PROJECT common as served: p50 ${served.uncachedProjectCommon.p50} ms  p95 ${served.uncachedProjectCommon.p95} ms`);
     const summary = await latency(SAMPLES, () => engine.summary('PROJECT', ''));
     log(`  summary PROJECT        p50 ${summary.p50} ms  p95 ${summary.p95} ms`);
-    const ilike = await latency(Math.min(12, SAMPLES), (i) => seedsIlike(ds, ['migration', 'kubernetes', 'retry', 'flamegraph'][i % 4]!));
-    log(`  seeds ILIKE PROJECT    p50 ${ilike.p50} ms  p95 ${ilike.p95} ms`);
+    const ilike = await seedsComparison(ds, uncached);
     const recall = await windowRecall(engine, ids);
     log(`  recall@20 newest-window vs exact: mean ${recall.mean}, min ${recall.min} over ${recall.queries} queries`);
-    const results = { when: new Date().toISOString(), events: EVENTS, schema, projection, uncached, cached, served, summaryProject: summary, seedsIlikeProject: ilike, recall };
+    const cachedServed = { p95: served.cached.p95, target: 2, met: served.cached.p95 <= 2, measuredAs: 'NATS request/reply to the search service, validated on both ends (served.cached)' };
+    const results = { when: new Date().toISOString(), events: EVENTS, schema, projection, cachedServed, uncached, cachedInProcess: cached, served, summaryProject: summary, seedsIlikeProject: ilike, recall };
     // dist/bench/search.js when built, bench/search.ts when run from source: both write to <repo>/bench/results.
     const dir = join(__dirname, ...(/[\\/]dist[\\/]bench$/.test(__dirname) ? ['..', '..'] : ['..']), 'bench', 'results');
     mkdirSync(dir, { recursive: true });
@@ -123,7 +126,9 @@ async function throughTheService(ids: Record<SearchScope, Array<string | null>>)
   try {
     const cachedQueries = COMMON.map((t, i) => ({ ...query(t, i % 2 ? 'TASK' : 'PROJECT', i % 2 ? ids.TASK[i]! : null), noCache: false }));
     for (const q of cachedQueries) await call(q);
-    const cached = await latency(SAMPLES * 5, (i) => call(cachedQueries[i % cachedQueries.length]!));
+    // A running service's steady state: the warm-up lets V8 compile the path (zod, JSON, NATS),
+    // which the first few hundred calls after a start otherwise pay inside the measurement.
+    const cached = await latency(SAMPLES * 5, (i) => call(cachedQueries[i % cachedQueries.length]!), Number(process.env.BENCH_SEARCH_WARMUP ?? 200));
     const uncachedProjectCommon = await latency(SAMPLES, (i) => call(query(COMMON[i % COMMON.length]!, 'PROJECT', null)));
     return { cached, uncachedProjectCommon };
   } finally {
@@ -162,10 +167,10 @@ async function scopeIds(ds: ReturnType<typeof createDataSource>): Promise<Record
   return { SESSION: await ids('SESSION'), TASK: await ids('TASK'), SPRINT: await ids('SPRINT'), PROJECT: [null] };
 }
 
-async function latency(n: number, op: (i: number) => Promise<unknown>) {
+async function latency(n: number, op: (i: number) => Promise<unknown>, warmUp = 5) {
   const times: number[] = [];
   const plans = new Map<string, number>();
-  for (let i = 0; i < Math.min(5, n); i++) await op(i); // warm-up
+  for (let i = 0; i < Math.min(warmUp, n); i++) await op(i);
   for (let i = 0; i < n; i++) {
     const t = performance.now();
     const r = (await op(i)) as { plan?: string; route?: string };
@@ -174,6 +179,28 @@ async function latency(n: number, op: (i: number) => Promise<unknown>) {
   }
   return { p50: round(percentile(times, 50), 2), p95: round(percentile(times, 95), 2), max: round(Math.max(...times), 2), samples: n, plans: [...plans].map(([p, c]) => `${p} ${c}`).join(', ') };
 }
+
+/** Rounds over each term set for the seeds' ILIKE (about 1.6 s a query at 1,000,000 events: 3 rounds ≈ 1 minute). */
+const ILIKE_ROUNDS = Number(process.env.BENCH_SEARCH_ILIKE_ROUNDS ?? 3);
+
+/**
+ * The seeds' ILIKE against our uncached search, both at project scope over the same term sets
+ * (common and rare, every term of each set `ILIKE_ROUNDS` times), as the ratio of the p95s.
+ */
+async function seedsComparison(ds: ReturnType<typeof createDataSource>, uncached: Record<string, unknown>) {
+  const out: Record<string, unknown> = {};
+  for (const [kind, terms] of [['common', COMMON], ['rare', RARE]] as const) {
+    const r = await latency(terms.length * ILIKE_ROUNDS, (i) => seedsIlike(ds, asSubstring(terms[i % terms.length]!)));
+    const ours = (uncached[`PROJECT/${kind}`] as { p95: number }).p95;
+    const ratio = Math.round(r.p95 / ours);
+    out[kind] = { ...r, terms, oursP95: ours, ratioAtP95: ratio };
+    log(`  seeds ILIKE PROJECT ${kind.padEnd(6)} p50 ${r.p50} ms  p95 ${r.p95} ms  (${r.samples} queries): ours is ${ratio}x faster at p95`);
+  }
+  return out;
+}
+
+/** What the seeds searched for: the query as a substring (no phrase quotes; they had no negation). */
+const asSubstring = (term: string) => term.replace(/"/g, '').replace(/\s+-\S+/g, '').trim();
 
 /** The seeds' design: ILIKE over the type and the payload text, no index, newest first. */
 function seedsIlike(ds: ReturnType<typeof createDataSource>, term: string) {

@@ -126,4 +126,9 @@ describe('orch context-search', () => {
     expect(timeAgo(new Date(now.getTime() - 90_000).toISOString(), now)).toBe('1 min ago');
     expect(timeAgo(new Date(now.getTime() - 3 * 86_400_000).toISOString(), now)).toBe('3 d ago');
   });
+
+  it('says when a large scope ranked only its newest matches', () => {
+    expect(render(result({ plan: 'newest-window', route: 'walk', ranked: 500, window: 500 }), false, now)).toContain('(a large scope: ranked its newest 500 matches; narrow the scope to reach older ones)');
+    expect(render(result({ plan: 'scope-first', route: 'scope', ranked: 12 }), false, now)).not.toContain('large scope');
+  });
 });

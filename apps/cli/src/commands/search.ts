@@ -75,6 +75,8 @@ export function render(r: SearchResult, colour: boolean, now: Date = new Date())
   const where = r.scope === 'PROJECT' ? 'the project' : `${r.scope.toLowerCase()} ${r.id}`;
   const lines = [`${r.items.length === 0 ? 'no results' : `${r.items.length} result${r.items.length === 1 ? '' : 's'}`} for "${r.q}" in ${where}${r.cached ? ' (cached)' : ''}`];
   if (r.plan === 'empty' && r.parsed === '') lines.push('(the query has only stop-words; try more specific words)');
+  // Older matches of a large scope were not ranked: say so, so that a missing old event is no surprise.
+  if (r.plan === 'newest-window' && r.window) lines.push(`(a large scope: ranked its newest ${r.ranked ?? r.window} matches; narrow the scope to reach older ones)`);
   for (const hit of r.items) lines.push('', `${timeAgo(hit.occurredAt, now).padEnd(10)} ${hit.type}  ${scopeOf(hit)}`, `  ${highlight(hit.snippet || '(no text)', colour)}`);
   if (r.summary) {
     const s = r.summary;

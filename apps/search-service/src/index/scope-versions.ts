@@ -26,6 +26,21 @@ export const EPOCH_KEY = 'search:epoch';
 const BUMP_TIMEOUT_MS = 2_000;
 
 /**
+ * INCR that never hands out a number twice, even when Redis loses the key (eviction, a restart
+ * without persistence, a flush): a key that INCR creates starts from Redis' clock in microseconds,
+ * above anything an earlier life of the key reached (that would take more than one commit per
+ * microsecond). A plain INCR would restart at 1 and meet entries cached under the old 1, 2, ….
+ */
+const BUMP = `local t = redis.call('TIME')
+for _, k in ipairs(KEYS) do
+  if redis.call('INCR', k) == 1 then redis.call('INCRBY', k, t[1] .. string.format('%06d', tonumber(t[2]))) end
+end
+return #KEYS`;
+
+/** Bumps `keys` (already prefixed by ioredis' keyPrefix like any other key argument). */
+export const bump = (redis: Redis, keys: string[]): Promise<unknown> => redis.eval(BUMP, keys.length, ...keys);
+
+/**
  * Increments each touched scope's version in Redis AFTER the Postgres commit: a reader that saw
  * the old version computed from the old rows or the new ones, and its answer is filed under the
  * old version, which no later reader asks for. Incrementing before the commit would let a reader
@@ -33,32 +48,35 @@ const BUMP_TIMEOUT_MS = 2_000;
  *
  * It runs inside TypeORM's commit, before the projection advances its position, so a
  * read-your-writes read (which waits for that position) sees the new version. A Redis failure
- * never fails the commit: the epoch is bumped once Redis answers again, which drops every entry.
+ * never fails the commit: the epoch is owed and bumped once Redis answers again, which drops
+ * every entry; until then `owesEpoch` tells this process's cache to answer uncached.
  */
 export class ScopeVersionBumper implements EntitySubscriberInterface {
-  private epochOwed = false;
+  private owed = false;
 
   constructor(
     private readonly redis: Redis,
     private readonly logger: Logger,
+    private readonly retryMs = 1_000,
   ) {}
+
+  /** True while a commit's versions may not have been bumped: cached answers may be stale. */
+  get owesEpoch(): boolean {
+    return this.owed;
+  }
 
   async afterTransactionCommit(event: TransactionCommitEvent): Promise<void> {
     const scopes = touched.get(event.queryRunner);
     touched.delete(event.queryRunner);
     if (!scopes || scopes.size === 0) return;
     try {
-      const pipeline = this.redis.pipeline();
-      for (const ref of scopes) pipeline.incr(versionKey(ref));
-      // Bounded: a Redis that is restarting can leave a pipeline unanswered, and this runs inside
+      // Bounded: a Redis that is restarting can leave a command unanswered, and this runs inside
       // the projection's commit; a projection must never wait on its cache.
       let timer: NodeJS.Timeout | undefined;
-      const results = await Promise.race([
-        pipeline.exec(),
+      await Promise.race([
+        bump(this.redis, [...scopes].map(versionKey)),
         new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis did not answer the version bump within ${BUMP_TIMEOUT_MS} ms`)), BUMP_TIMEOUT_MS))),
       ]).finally(() => clearTimeout(timer));
-      const failed = results?.find(([error]) => error);
-      if (failed) throw failed[0];
     } catch (error) {
       this.logger.warn({ err: error }, 'cannot bump search cache versions; the cache is dropped when Redis answers again');
       this.oweEpoch();
@@ -67,18 +85,18 @@ export class ScopeVersionBumper implements EntitySubscriberInterface {
 
   /** Start-up: versions may have missed the commits of a process that died between COMMIT and INCR. */
   async newEpoch(): Promise<void> {
-    await this.redis.incr(EPOCH_KEY).catch(() => this.oweEpoch());
+    await bump(this.redis, [EPOCH_KEY]).catch(() => this.oweEpoch());
   }
 
   private oweEpoch(): void {
-    if (this.epochOwed) return;
-    this.epochOwed = true;
+    if (this.owed) return;
+    this.owed = true;
     const retry = () =>
-      this.redis.incr(EPOCH_KEY).then(
-        () => (this.epochOwed = false),
-        () => setTimeout(retry, 1_000).unref(),
+      bump(this.redis, [EPOCH_KEY]).then(
+        () => (this.owed = false),
+        () => setTimeout(retry, this.retryMs).unref(),
       );
-    setTimeout(retry, 1_000).unref();
+    setTimeout(retry, this.retryMs).unref();
   }
 
   afterTransactionRollback(event: TransactionRollbackEvent): void {

@@ -2,54 +2,72 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { SearchQuery, SearchResult } from '@orch/contracts';
-import { EPOCH_KEY, scopeRef, versionKey } from '../index/scope-versions';
+import { bump, EPOCH_KEY, scopeRef, versionKey } from '../index/scope-versions';
 import type { Computed } from './search-engine';
+import { SharedFlight } from './shared-flight';
+
+export interface SearchCacheOptions {
+  ttlSeconds: number;
+  /** How long a computing process holds a query against others (see SharedFlight). */
+  lockMs?: number;
+  /** False while this process owes an epoch bump (a version bump failed): answer uncached. */
+  trusted?: () => boolean;
+}
 
 /**
- * Redis cache of search answers that is never stale: the key holds the scope's version, which
- * the projection increments after each commit in the scope, and the epoch, bumped when versions
- * may have missed commits. A new event therefore changes the key; the TTL only bounds memory.
- * Concurrent misses for one key in this process share one computation.
+ * Redis cache of search answers that is never stale. An entry is stored with the generation it
+ * was computed at (the epoch and the scope's version, which the projection increments after each
+ * commit in the scope) and served only while that is still the current generation. One MGET reads
+ * the epoch, the version and the entry: a cached answer costs one Redis round trip. The TTL only
+ * bounds memory. Concurrent misses compute once across processes (SharedFlight).
  */
 export class SearchCache {
-  private readonly inflight = new Map<string, Promise<SearchResult>>();
+  private readonly flight: SharedFlight<SearchResult>;
+  private readonly trusted: () => boolean;
 
   constructor(
     private readonly redis: Redis,
-    private readonly ttlSeconds: number,
+    private readonly opts: SearchCacheOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.flight = new SharedFlight(redis, { lockMs: opts.lockMs ?? 5_000 });
+    this.trusted = opts.trusted ?? (() => true);
+  }
 
   async get(query: SearchQuery, compute: () => Promise<Computed>): Promise<SearchResult> {
-    const generation = await this.generation(query);
-    if (generation === null) return { ...(await compute()), version: 0, cached: false }; // Redis down: answer anyway
-    if (query.noCache) return { ...(await compute()), version: generation.version, cached: false };
-    const key = this.key(query, generation);
-    const hit = await this.redis.get(key).catch(() => null);
-    if (hit) return { ...(JSON.parse(hit) as SearchResult), cached: true };
-    const pending = this.inflight.get(key);
-    if (pending) return pending;
-    const run = (async () => {
-      const result: SearchResult = { ...(await compute()), version: generation.version, cached: false };
-      await this.redis.set(key, JSON.stringify(result), 'EX', this.ttlSeconds).catch((e) => this.logger.warn({ err: e }, 'cannot store a search answer'));
-      return result;
-    })().finally(() => this.inflight.delete(key));
-    this.inflight.set(key, run);
-    return run;
-  }
-
-  private async generation(query: SearchQuery): Promise<{ epoch: number; version: number } | null> {
+    const ref = scopeRef(query.scope, query.id ?? null);
+    const key = `search:res:${ref}:${digest(query)}`;
+    let read: Array<string | null>;
     try {
-      const [epoch, version] = await this.redis.mget(EPOCH_KEY, versionKey(scopeRef(query.scope, query.id ?? null)));
-      return { epoch: Number(epoch ?? 0), version: Number(version ?? 0) };
+      read = await this.redis.mget(EPOCH_KEY, versionKey(ref), key);
     } catch (error) {
       this.logger.warn({ err: error }, 'search cache unavailable; answering uncached');
-      return null;
+      return { ...(await compute()), version: 0, cached: false };
     }
-  }
-
-  private key(query: SearchQuery, g: { epoch: number; version: number }): string {
-    const what = createHash('sha256').update(JSON.stringify([query.q, query.limit, query.summary])).digest('base64url').slice(0, 22);
-    return `search:res:${scopeRef(query.scope, query.id ?? null)}:${g.epoch}:${g.version}:${what}`;
+    const [epoch, version, entry] = read;
+    if (epoch === null || version === null) {
+      // Lost (eviction, flush) or never bumped: an entry cannot be proved fresh. A new generation
+      // (bump never reuses a number) makes the next answer cacheable.
+      await bump(this.redis, [...(epoch === null ? [EPOCH_KEY] : []), ...(version === null ? [versionKey(ref)] : [])]).catch(() => undefined);
+      return { ...(await compute()), version: Number(version ?? 0), cached: false };
+    }
+    if (query.noCache || !this.trusted()) return { ...(await compute()), version: Number(version), cached: false };
+    const generation = `${epoch}:${version}`;
+    const hit = fresh(entry ?? null, generation);
+    if (hit) return hit;
+    const stored = async () => fresh(await this.redis.get(key), generation);
+    return this.flight.run(`search:lock:${ref}:${generation}:${key.slice(key.lastIndexOf(':') + 1)}`, stored, async () => {
+      const result: SearchResult = { ...(await compute()), version: Number(version), cached: false };
+      await this.redis.set(key, `${generation}\n${JSON.stringify(result)}`, 'EX', this.opts.ttlSeconds).catch((e) => this.logger.warn({ err: e }, 'cannot store a search answer'));
+      return result;
+    });
   }
 }
+
+/** The stored answer when it was computed at `generation`; an older one is never served. */
+function fresh(entry: string | null, generation: string): SearchResult | null {
+  if (entry === null || !entry.startsWith(`${generation}\n`)) return null;
+  return { ...(JSON.parse(entry.slice(generation.length + 1)) as SearchResult), cached: true };
+}
+
+const digest = (q: SearchQuery) => createHash('sha256').update(JSON.stringify([q.q, q.limit, q.summary])).digest('base64url').slice(0, 22);

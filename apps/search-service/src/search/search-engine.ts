@@ -69,10 +69,10 @@ export class SearchEngine {
     if (planOverride === 'exact' || (!planOverride && size <= this.opts.smallScope)) {
       const route = planOverride === 'exact' ? 'exact' : 'scope';
       const rows = await this.rank(base.parsed, scope, query.limit, route);
-      return { ...base, items: rows.map(toHit), plan: 'scope-first', route, ...(summary && { summary }) };
+      return { ...base, items: rows.map(toHit), plan: 'scope-first', route, ranked: ranked(rows), ...(summary && { summary }) };
     }
     const { rows, route } = await this.newestWindow(base.parsed, scope, size, query.limit);
-    return { ...base, items: rows.map(toHit), plan: 'newest-window', route, ...(summary && { summary }) };
+    return { ...base, items: rows.map(toHit), plan: 'newest-window', route, ranked: ranked(rows), window: this.opts.window, ...(summary && { summary }) };
   }
 
   /**
@@ -95,8 +95,7 @@ export class SearchEngine {
     if (!walk) return { rows: await this.rank(tsquery, scope, limit, fallback), route: fallback };
     const cap = Math.min(size, Math.ceil((3 * k) / f));
     const rows = await this.rank(tsquery, scope, limit, 'walk', cap);
-    const windowSize = rows.length > 0 ? Number(rows[0]!.window_size) : 0;
-    if (windowSize >= k || cap >= size) return { rows, route: 'walk' };
+    if (ranked(rows) >= k || cap >= size) return { rows, route: 'walk' };
     return { rows: await this.rank(tsquery, scope, limit, fallback), route: fallback };
   }
 
@@ -177,6 +176,9 @@ interface Scope {
 function searchable(q: string): string {
   return q.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ' ');
 }
+
+/** How many matches the statement ranked (every row carries the count of its set). */
+const ranked = (rows: Row[]): number => (rows.length > 0 ? Number(rows[0]!.window_size) : 0);
 
 function toHit(r: Row): SearchHit {
   return {

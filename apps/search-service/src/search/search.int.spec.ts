@@ -108,6 +108,17 @@ describe('searching the history', () => {
     expect((await find({ q: 'rollback' })).items).toHaveLength(1); // project scope moved too
   });
 
+  it('never serves a stale SESSION answer: a new event in the session shows at once', async () => {
+    wrote(await log.session('sess_TSK-C1_1', 'TSK-C1', null, 'orchestration.session.note_added', { phase: 'test', text: 'Quarantine list started' }));
+    const first = await find({ q: 'flaky', scope: 'SESSION', id: 'sess_TSK-C1_1' });
+    expect(first).toMatchObject({ cached: false, items: [] });
+    expect(await find({ q: 'flaky', scope: 'SESSION', id: 'sess_TSK-C1_1' })).toMatchObject({ cached: true, version: first.version });
+    wrote(await log.session('sess_TSK-C1_1', 'TSK-C1', null, 'orchestration.session.note_added', { phase: 'test', text: 'Flaky test quarantined' }));
+    const after = await find({ q: 'flaky', scope: 'SESSION', id: 'sess_TSK-C1_1' });
+    expect(after).toMatchObject({ cached: false, items: [{ sessionKey: 'sess_TSK-C1_1', snippet: '«Flaky» test quarantined' }] });
+    expect(after.version).toBeGreaterThan(first.version);
+  });
+
   it('bypasses the cache with noCache, and keeps entries no longer than the TTL', async () => {
     await find({ q: 'keys' });
     expect(await find({ q: 'keys', noCache: true })).toMatchObject({ cached: false });

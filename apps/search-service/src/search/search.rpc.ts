@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -13,10 +13,11 @@ export const SEARCH_ENV = Symbol('SEARCH_ENV');
 
 /** `search` over NATS: the cache in front of the engine, and the version bumper on the projection's commits. */
 @Injectable()
-export class SearchRpc implements OnModuleInit, OnApplicationBootstrap {
+export class SearchRpc implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   readonly engine: SearchEngine;
   readonly cache: SearchCache;
   private readonly bumper: ScopeVersionBumper;
+  private readonly cacheRedis: Redis;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
@@ -26,8 +27,12 @@ export class SearchRpc implements OnModuleInit, OnApplicationBootstrap {
   ) {
     const config = loadSearchConfig(env);
     this.engine = new SearchEngine(ds, { halfLifeHours: config.SEARCH_HALF_LIFE_HOURS, window: config.SEARCH_WINDOW, smallScope: config.SEARCH_SMALL_SCOPE });
-    this.cache = new SearchCache(redis, config.SEARCH_CACHE_TTL_SECONDS, logger);
     this.bumper = new ScopeVersionBumper(redis, logger);
+    // The cached path is one MGET: on a connection of its own, sent at once rather than batched
+    // for a turn of the event loop (auto-pipelining) or queued behind the projection's commands.
+    this.cacheRedis = redis.duplicate({ enableAutoPipelining: false });
+    this.cacheRedis.on('error', (e) => logger.warn({ err: e }, 'Redis error (search cache)'));
+    this.cache = new SearchCache(this.cacheRedis, { ttlSeconds: config.SEARCH_CACHE_TTL_SECONDS, trusted: () => !this.bumper.owesEpoch }, logger);
   }
 
   /** Before the projections start (they start after init), so no commit escapes the bumper. */
@@ -38,6 +43,10 @@ export class SearchRpc implements OnModuleInit, OnApplicationBootstrap {
   /** A process that died between a COMMIT and its INCR left versions behind: start a new epoch. */
   async onApplicationBootstrap(): Promise<void> {
     await this.bumper.newEpoch();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.cacheRedis.quit().catch(() => this.cacheRedis.disconnect());
   }
 
   @RpcHandler(SearchRoutes.search)

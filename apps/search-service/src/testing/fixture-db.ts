@@ -43,10 +43,11 @@ export async function fixtureDb(): Promise<{ ds: DataSource; load(commits: Itera
   };
 }
 
-/** One commit per event, in order. */
-export function commitsOf(events: Array<Omit<EventEnvelope, 'version' | 'commandId' | 'correlationId' | 'causationId' | 'schemaVersion' | 'actor'>>): StoredCommit[] {
+/** One commit per event, in order, the first at stream sequence `firstSeq` (later loads continue the log). */
+export function commitsOf(events: Array<Omit<EventEnvelope, 'version' | 'commandId' | 'correlationId' | 'causationId' | 'schemaVersion' | 'actor'>>, firstSeq = 1): StoredCommit[] {
   const versions = new Map<string, number>();
-  return events.map((e, i) => {
+  return events.map((e, j) => {
+    const i = j + firstSeq - 1;
     const version = (versions.get(e.aggregateId) ?? 0) + 1;
     versions.set(e.aggregateId, version);
     const event: EventEnvelope = { ...e, version, actor: { kind: 'agent', id: 'a1' }, commandId: `c${i}`, correlationId: `c${i}`, causationId: null, schemaVersion: 1 };

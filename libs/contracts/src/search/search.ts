@@ -73,6 +73,10 @@ export const SearchResult = z.object({
   plan: z.enum(['scope-first', 'newest-window', 'empty']),
   /** How the matches were found: the scope's rows (`scope`), a newest-first walk, blocks of the log, or a GIN index. */
   route: z.enum(['scope', 'exact', 'walk', 'blocks', 'gin']).optional(),
+  /** How many matches were ranked: every match of the scope (scope-first), at most `window` (newest-window). */
+  ranked: z.number().int().nonnegative().optional(),
+  /** newest-window only: K, the newest matches a large scope ranks (SEARCH_WINDOW). */
+  window: z.number().int().positive().optional(),
   /** The scope's version the answer was computed at (it changes with every commit in the scope). */
   version: z.number().int(),
   cached: z.boolean(),
