@@ -6,3 +6,4 @@ export * from './system';
 export * from './service-startup';
 export { NatsCluster } from './nats-cluster';
 export { PrivateInfra, type PrivateServer } from './private-infra';
+export { mulberry32 } from './random';

@@ -33,6 +33,8 @@ export async function freePort(): Promise<number> {
 export class SystemUnderTest {
   private readonly processes = new Map<string, ChildProcess>();
   readonly output: string[] = [];
+  /** Error-level log lines (pino level ≥ 50) of every service, kept apart so a long run's chatter cannot push them out. */
+  readonly errors: string[] = [];
   private nats?: Promise<{ nc: NatsConnection; jsm: JetStreamManager; store: EventStore }>;
 
   private constructor(
@@ -61,8 +63,14 @@ export class SystemUnderTest {
   spawn(app: string): void {
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], { env: this.iso.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => {
-      this.output.push(`[${app}] ${chunk.toString()}`);
+      const text = chunk.toString();
+      this.output.push(`[${app}] ${text}`);
       if (this.output.length > 500) this.output.shift();
+      for (const line of text.split('\n')) {
+        if (!/"level":(5\d|6\d)\b/.test(line)) continue;
+        this.errors.push(`[${app}] ${line}`);
+        if (this.errors.length > 200) this.errors.shift();
+      }
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);

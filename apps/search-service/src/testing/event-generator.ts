@@ -1,4 +1,5 @@
 import type { EventEnvelope, StoredCommit } from '@orch/contracts';
+import { mulberry32 } from '@orch/testing';
 
 /**
  * A deterministic, realistic history for benchmarks and recall measurements: sprints of tasks,
@@ -33,17 +34,6 @@ const ERRORS = [
 const FIELDS = ['email', 'status', 'sessionKey', 'estimate', 'priority', 'assignee', 'payload', 'version', 'deadline', 'capabilities'];
 /** Words that appear in about one note in ten thousand: the benchmark's rare terms. */
 export const RARE_WORDS = ['kubernetes', 'flamegraph', 'homoglyph', 'quaternion', 'zeroconf', 'backpressure'];
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Draft = { type: string; aggregateType: string; aggregateId: string; data: Record<string, unknown> };
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { mulberry32 } from '@orch/testing';
 import { analyseDag } from './analyse';
 import { criticalPath } from './critical-path';
 import { indexGraph, topologicalOrder, type GraphTask } from './dag';
@@ -32,17 +33,6 @@ const cyclicArb = dagArb.filter((t) => t.length >= 2).chain((tasks) =>
   }),
 );
 
-/** A small seeded PRNG (mulberry32), so a big graph is built from a few shrinkable numbers. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A big, dense DAG: hundreds to a few thousand tasks, each waiting for up to `maxDeps` earlier
@@ -51,7 +41,7 @@ function prng(seed: number): () => number {
 const bigDagArb = fc
   .record({ n: fc.integer({ min: 200, max: 3_000 }), maxDeps: fc.integer({ min: 1, max: 16 }), seed: fc.integer() })
   .map(({ n, maxDeps, seed }): GraphTask[] => {
-    const rnd = prng(seed);
+    const rnd = mulberry32(seed);
     const tasks = Array.from({ length: n }, (_, i) => {
       const deps = new Set<string>();
       const k = i === 0 ? 0 : Math.floor(rnd() * (maxDeps + 1));
@@ -69,7 +59,7 @@ const bigDagArb = fc
 const anyGraphArb = fc
   .record({ n: fc.integer({ min: 2, max: 400 }), degree: fc.double({ min: 0.05, max: 3, noNaN: true }), seed: fc.integer() })
   .map(({ n, degree, seed }): GraphTask[] => {
-    const rnd = prng(seed);
+    const rnd = mulberry32(seed);
     return Array.from({ length: n }, (_, i) => {
       const deps = new Set<string>();
       const k = Math.floor(rnd() * 2 * degree + 0.5);
@@ -83,7 +73,7 @@ const anyGraphArb = fc
 
 /** A big DAG with a few extra edges in random directions: a back edge may close a cycle, or may not. */
 const dagPlusEdgesArb = fc.tuple(bigDagArb, fc.integer({ min: 0, max: 6 }), fc.integer()).map(([tasks, extra, seed]) => {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const out = tasks.map((t) => ({ ...t, dependsOn: [...t.dependsOn] }));
   for (let k = 0; k < extra; k++) {
     const from = out[Math.floor(rnd() * out.length)]!;
