@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { DiscardPolicy } from '@nats-io/jetstream';
-import { ConflictError, PreconditionFailedError, ValidationError } from '@orch/errors';
+import { ConflictError, InternalError, PreconditionFailedError, UnavailableError, ValidationError } from '@orch/errors';
 import { natsTestContext, type NatsTestContext } from '@orch/testing';
 import { AggregateRepository, EventStore, ensureEventStream, UnsafeStreamError, WrongExpectedSequence, type CommandMeta } from './index';
 
@@ -67,6 +67,24 @@ describe('the event store on JetStream', () => {
       } finally {
         await ctx.jsm.streams.delete(name);
       }
+    });
+  });
+
+  describe('when JetStream answers with an error', () => {
+    it('answers "not yet" while the stream is not there (as during a nats-server restart): a 503 to retry, not a 500', async () => {
+      const missing = new EventStore(ctx.js, ctx.jsm, `${ctx.stream}_NOT_YET`);
+      const reading = missing.readSubject(ctx.subjects.aggregate('counter', 'x'));
+      await expect(reading).rejects.toBeInstanceOf(UnavailableError);
+      await expect(reading).rejects.toMatchObject({ code: 'EVENT_LOG.UNAVAILABLE', status: 503 });
+    });
+
+    it('names a refusal it did not plan for, with what JetStream said', async () => {
+      // The subject belongs to this test's stream, but the store expects another one.
+      const wrong = new EventStore(ctx.js, ctx.jsm, `${ctx.stream}_OTHER`);
+      const env = (await repo().execute(`refused-${randomUUID()}`, meta(), increment)).events[0]!;
+      const append = wrong.append(ctx.subjects.aggregate('counter', `refused-${randomUUID()}`), { events: [env] }, { expectedLastSubjectSeq: 0, commandId: randomUUID(), correlationId: 'c' });
+      await expect(append).rejects.toBeInstanceOf(InternalError);
+      await expect(append).rejects.toMatchObject({ code: 'EVENT_LOG.REFUSED', message: expect.stringMatching(/^JetStream refused to append to the event log: .*stream.* \(error \d+\)$/) });
     });
   });
 

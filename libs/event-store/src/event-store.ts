@@ -1,7 +1,7 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { Headers, type CommitBody, type StoredCommit, type UpcasterRegistry } from '@orch/contracts';
-import { UnavailableError } from '@orch/errors';
+import { InternalError, UnavailableError } from '@orch/errors';
 import { sendSoon } from '@orch/messaging';
 import { decodeCommit, encodeCommit } from './commit-codec';
 
@@ -143,7 +143,18 @@ export class EventStore {
   }
 }
 
-function unavailable(error: unknown, what: string): Error {
-  if (error instanceof JetStreamApiError) return error;
+/**
+ * JetStream API errors that only mean "not yet": while a nats-server restarts and recovers its
+ * streams, it answers that the stream is not found, that JetStream is not enabled, or 503 (found
+ * by the chaos suite as a rare 500 during a NATS restart). They are a 503 like any outage.
+ */
+const NOT_YET = new Set<number>([JetStreamApiCodes.StreamNotFound, JetStreamApiCodes.JetStreamNotEnabledForAccount, 10008 /* JetStream temporarily unavailable */]);
+
+export function unavailable(error: unknown, what: string): Error {
+  if (error instanceof JetStreamApiError) {
+    if (error.status === 503 || NOT_YET.has(error.code)) return new UnavailableError('EVENT_LOG.UNAVAILABLE', `Could not ${what}: ${error.message}`);
+    // Anything else is a refusal we did not plan for: named, with what JetStream said, and a 500.
+    return new InternalError('EVENT_LOG.REFUSED', `JetStream refused to ${what}: ${error.message} (error ${error.code})`);
+  }
   return new UnavailableError('EVENT_LOG.UNAVAILABLE', `Could not ${what}: ${(error as Error).message}`);
 }
