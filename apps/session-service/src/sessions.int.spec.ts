@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { SessionRoutes, type Actor, type Briefing, type RpcMeta, type RpcRoute, type SessionReply } from '@orch/contracts';
+import { sessionKeyOf, SessionRoutes, type Actor, type Briefing, type RpcMeta, type RpcRoute, type SessionReply } from '@orch/contracts';
 import { RpcClient } from '@orch/messaging';
 import { PgApplier, type BatchItem } from '@orch/projections';
 import { startService, type RunningService } from '@orch/service-kit';
@@ -55,6 +55,19 @@ describe('the session service (real NATS, Postgres, Redis)', () => {
     expect(planner.statusChanges).toEqual([{ code: 'TSK-A', status: 'READY' }, { code: 'TSK-A', status: 'IN_PROGRESS' }]);
     const again = await start('TSK-A', agent('agent-2'));
     expect(again).toMatchObject({ outcome: 'existing', session: { sessionKey: first.session.sessionKey } });
+  });
+
+  it('answers a retried start with the session its first run opened, though the retry came a second later and that session has ended', async () => {
+    // The chaos suite found it: the key is made from the request's time, so a retry (same command
+    // id, later time) that no longer finds the first run's session open aims at another key.
+    planner.add('TSK-RETRY');
+    const commandId = randomUUID();
+    const t0 = Date.now();
+    const first = (await call('start', { taskCode: 'TSK-RETRY' }, agent('agent-1'), { commandId, issuedAt: new Date(t0).toISOString() })).value.session;
+    await call('end', { sessionKey: first.sessionKey, body: { force: true } }, agent('agent-1'));
+    const retry = await call('start', { taskCode: 'TSK-RETRY' }, agent('agent-1'), { commandId, issuedAt: new Date(t0 + 2_000).toISOString() });
+    expect(retry.value).toMatchObject({ outcome: 'started', session: { sessionKey: first.sessionKey } });
+    expect(await sessionCommits(sessionKeyOf('TSK-RETRY', new Date(t0 + 2_000)))).toEqual([]);
   });
 
   it('picks the template by task type: bug_fix has no PLAN', async () => {

@@ -65,6 +65,19 @@ export type CommandMeta = Pick<RpcMeta, 'actor' | 'commandId' | 'issuedAt' | 'ex
  * again (bounded); the decider itself refuses when the reloaded state no longer allows the
  * command, so a command about a particular state answers 409 instead of acting twice.
  */
+/**
+ * A retried command whose first run wrote to another aggregate: the log's duplicate window knows
+ * its id, but from a commit on another subject (a session start whose key, made from the time of
+ * the request, differs between the first run and the retry). Its state is not this aggregate's, so
+ * it is never answered from here: the caller may find the first run's aggregate in `commit`.
+ */
+export class CommandAppliedElsewhere extends ConflictError {
+  constructor(readonly commit: StoredCommit) {
+    const first = commit.events[0];
+    super('COMMAND.APPLIED_ELSEWHERE', `This command (its idempotency key) was already applied to ${first ? `${first.aggregateType} ${first.aggregateId}` : commit.subject}`);
+  }
+}
+
 export class AggregateRepository<S, E extends DomainEvent> {
   private readonly cache: LruCache<Loaded<S>>;
   /** Commands of one aggregate run one at a time in this process (see KeyedQueue). */
@@ -154,7 +167,7 @@ export class AggregateRepository<S, E extends DomainEvent> {
           commandId: meta.commandId,
           correlationId: meta.correlationId,
         });
-        if (duplicate) return this.replay(await this.load(id), seq);
+        if (duplicate) return this.replay(await this.load(id), seq, subject);
         const next = this.fold(current, { seq, subject, time: meta.issuedAt, events });
         this.cache.set(subject, next);
         return { state: next.state, version: next.version, seq, events, duplicate: false };
@@ -187,9 +200,10 @@ export class AggregateRepository<S, E extends DomainEvent> {
   }
 
   /** A retried command: answer with what its first run stored, write nothing. */
-  private async replay(current: Loaded<S>, seq: number): Promise<ExecuteResult<S>> {
+  private async replay(current: Loaded<S>, seq: number, subject?: string): Promise<ExecuteResult<S>> {
     const commit = await this.store.readCommit(seq);
     if (!commit) throw new InternalError('EVENT_LOG.MISSING_COMMIT', `commit ${seq} is not in the log`);
+    if (subject !== undefined && commit.subject !== subject) throw new CommandAppliedElsewhere(commit);
     return { state: current.state, version: current.version, seq, events: commit.events, duplicate: true };
   }
 

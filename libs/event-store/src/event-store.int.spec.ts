@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DiscardPolicy } from '@nats-io/jetstream';
 import { ConflictError, InternalError, PreconditionFailedError, UnavailableError, ValidationError } from '@orch/errors';
 import { natsTestContext, type NatsTestContext } from '@orch/testing';
-import { AggregateRepository, EventStore, ensureEventStream, UnsafeStreamError, WrongExpectedSequence, type CommandMeta } from './index';
+import { AggregateRepository, CommandAppliedElsewhere, EventStore, ensureEventStream, UnsafeStreamError, WrongExpectedSequence, type CommandMeta } from './index';
 
 // A counter aggregate: the smallest thing with state, enough to prove the store's guarantees.
 const CounterEvent = z.object({ type: z.literal('orchestration.counter.incremented'), data: z.object({ by: z.number() }) });
@@ -138,6 +138,18 @@ describe('the event store on JetStream', () => {
         expect(r.seq).toBe(first.seq);
       }
       expect((await repo().load(id)).version).toBe(1);
+    });
+
+    it('refuses to answer a retry from an aggregate its first run did not write to, and names the one it did', async () => {
+      // A retried command aimed at another aggregate (e.g. a key made from the request's time): the
+      // stream knows the command id, but its state is not this aggregate's.
+      const first = `first-${randomUUID()}`;
+      const m = meta();
+      const original = await repo().execute(first, m, increment);
+      const retry = repo().execute(`second-${randomUUID()}`, m, increment, { expectNew: true });
+      await expect(retry).rejects.toBeInstanceOf(CommandAppliedElsewhere);
+      await expect(retry).rejects.toMatchObject({ code: 'COMMAND.APPLIED_ELSEWHERE', status: 409, message: expect.stringContaining(`counter ${first}`), commit: { seq: original.seq } });
+      expect((await repo().load(first)).version).toBe(1);
     });
 
     it('deduplicates a retry at the stream too, when two instances race with the same command id', async () => {

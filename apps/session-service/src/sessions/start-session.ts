@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { sessionKeyOf, type SessionReply, type StartSessionBody } from '@orch/contracts';
 import { ConflictError, UnavailableError } from '@orch/errors';
-import type { CommandMeta } from '@orch/event-store';
+import { CommandAppliedElsewhere, type CommandMeta } from '@orch/event-store';
 import { REDIS } from '@orch/service-kit';
 import { SessionReadModel } from '../read-model/session-read-model';
 import { Briefings } from './briefings';
@@ -58,6 +58,13 @@ export class StartSession {
           const started = await this.kit.sessions.execute(key, meta, (s) => decide({ type: 'StartSession', at: meta.issuedAt, data }, s), { expectNew: true });
           return { value: await this.kit.reply(started.state, meta, { outcome: 'started' }), seq: started.seq };
         } catch (error) {
+          // A retry whose first run opened the session under another second's key (the key comes
+          // from the time of the request, and the read model had not shown that session yet):
+          // answer with the session the first run opened, as any retried command is answered.
+          if (error instanceof CommandAppliedElsewhere && error.commit.events[0]?.type === 'orchestration.session.start') {
+            const opened = await this.kit.load(error.commit.events[0].aggregateId);
+            return { value: await this.kit.reply(opened, meta, { outcome: 'started' }), seq: error.commit.seq };
+          }
           // The task had a session that ended within this very second: take the next second's key.
           if (!(error instanceof ConflictError && error.code === 'SESSION.EXISTS') || second >= 5) throw error;
         }
