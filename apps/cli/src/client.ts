@@ -69,6 +69,11 @@ export class GatewayClient {
     this.api = createClient<paths>({ baseUrl: options.baseUrl.replace(/\/+$/, ''), fetch: (request) => this.send(request) });
   }
 
+  /** The key this client sends, wherever it came from (`--api-key`, `ORCH_API_KEY`, `~/.orch/config.json`). */
+  get apiKey(): string | undefined {
+    return this.options.apiKey;
+  }
+
   private async send(request: Request): Promise<Response> {
     const headers = new Headers(request.headers);
     // An event stream stays open as long as the caller reads it: no timeout, its own accept header.

@@ -19,10 +19,10 @@ export function mcpCommand(program: Command, ctx: CommandContext, env: NodeJS.Pr
   examples(program.command('mcp').description('serve the agent tools over the Model Context Protocol (stdio, or --http PORT)'), 'orch mcp', 'orch mcp --http 7400')
     .option('--http <port>', 'serve streamable HTTP on 127.0.0.1:PORT at /mcp instead of stdio', positiveInt)
     .addHelpText('after', `\nAdd to an agent's MCP config (an absolute path, so it works from any directory):\n  ${mcpConfigExample()}`)
-    .action(async (opts: { http?: number }, command: Command) => {
-      // next_task and heartbeat act for an agent: ORCH_AGENT_ID names it, else an agent key does.
-      const apiKey = command.optsWithGlobals<{ apiKey?: string }>().apiKey ?? env.ORCH_API_KEY;
-      const agentId = env.ORCH_AGENT_ID || agentOfKey(apiKey);
+    .action(async (opts: { http?: number }) => {
+      // next_task and heartbeat act for an agent: ORCH_AGENT_ID names it, else an agent key does
+      // (the key the client sends, from the flag, the environment or ~/.orch/config.json).
+      const agentId = env.ORCH_AGENT_ID || agentOfKey(ctx.client().apiKey);
       const make = () => createMcpServer(ctx.client(), { agentId, version: VERSION });
       if (opts.http) return serveHttp(opts.http, make, ctx);
       const transport = new StdioServerTransport();

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SystemUnderTest } from '@orch/testing';
 import { ORCH_BIN, readmeMcpConfig, REPO_ROOT, startMcp, text, type McpAgent } from './testing/mcp-agent';
 
@@ -39,6 +42,18 @@ describe("orch mcp, configured as the README says, with an agent's own key", () 
   it('heartbeats as the agent its key was issued to', async () => {
     const beat = await agent.call('heartbeat', { load: 0 });
     expect([beat.isError, text(beat)]).toEqual([undefined, `Heartbeat recorded for ${agentId} (IDLE)`]);
+  });
+
+  it('takes the gateway and the key from ~/.orch/config.json like the CLI, and the agent from that key', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'orch-mcp-home-'));
+    writeFileSync(join(home, 'config.json'), JSON.stringify({ url: system.url, apiKey: agentKey }));
+    const configured = await startMcp({ ORCH_HOME: home });
+    try {
+      const beat = await configured.call('heartbeat', { load: 0 });
+      expect([beat.isError, text(beat)]).toEqual([undefined, `Heartbeat recorded for ${agentId} (IDLE)`]);
+    } finally {
+      await configured.close();
+    }
   });
 
   it('offers the next task, within a sprint when asked', async () => {
