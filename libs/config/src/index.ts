@@ -1,2 +1,3 @@
 export * from './load';
 export * from './schemas';
+export * from './config-dir';

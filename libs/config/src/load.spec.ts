@@ -1,4 +1,6 @@
-import { BaseConfig, ConfigError, GatewayConfig, loadConfig } from './index';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BaseConfig, ConfigError, GatewayConfig, loadConfig, repoConfigDir } from './index';
 
 describe('configuration from the environment', () => {
   it('fills in defaults that run against the local servers', () => {
@@ -30,5 +32,15 @@ describe('configuration from the environment', () => {
 
   it('accepts API keys as key:role pairs', () => {
     expect(loadConfig(GatewayConfig, { ORCH_API_KEYS: 'k1k1k1k1k1:admin,k2k2k2k2k2:agent' }).ORCH_API_KEYS).toBe('k1k1k1k1k1:admin,k2k2k2k2k2:agent');
+  });
+});
+
+describe('repoConfigDir', () => {
+  it("finds the repository's config/ by what it holds, from src/ as from dist/, and says null for what no config/ holds", () => {
+    const dir = repoConfigDir('orchestration.yaml');
+    expect(dir).toMatch(/\/config$/);
+    expect(existsSync(join(dir!, 'plans'))).toBe(true);
+    expect(repoConfigDir('plans')).toBe(dir);
+    expect(repoConfigDir('no-such-entry.yaml')).toBeNull();
   });
 });

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '@orch/config';
+import { ConfigError, repoConfigDir } from '@orch/config';
 import { RetryPolicy } from '@orch/contracts';
 import { zodIssues } from '@orch/errors';
 
@@ -19,18 +19,9 @@ export type PlannerSettings = z.infer<typeof PlannerSettings>;
 
 export const PLANNER_SETTINGS = Symbol('PLANNER_SETTINGS');
 
-/**
- * The repository's `config/` directory, found by walking up from this file (works from `src/`
- * under jest and from `dist/` in production) and then from the working directory.
- */
+/** The repository's `config/` directory (the one holding the plan templates). */
 export function configDir(): string {
-  for (const start of [__dirname, process.cwd()]) {
-    for (let dir = resolve(start); ; dir = dirname(dir)) {
-      if (existsSync(join(dir, 'config', 'plans'))) return join(dir, 'config');
-      if (dirname(dir) === dir) break;
-    }
-  }
-  return resolve('config');
+  return repoConfigDir('plans') ?? resolve('config');
 }
 
 export function templatesDir(env: NodeJS.ProcessEnv = process.env): string {

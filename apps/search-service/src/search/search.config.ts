@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, loadConfig } from '@orch/config';
+import { ConfigError, loadConfig, repoConfigDir } from '@orch/config';
 
 /** The search service's own variables (on top of the base ones every service reads). */
 export const SearchConfig = z.object({
@@ -28,7 +28,8 @@ const YamlSearch = z.object({ cache_ttl: z.number().int().min(1).max(7 * 86_400)
  * names another file), which wins over the default. A bad value in either stops start-up, naming it.
  */
 export function loadSearchConfig(env: NodeJS.ProcessEnv = process.env): SearchConfig {
-  const file = env.ORCH_CONFIG_FILE ?? findOrchestrationYaml();
+  const dir = repoConfigDir('orchestration.yaml');
+  const file = env.ORCH_CONFIG_FILE ?? (dir && join(dir, 'orchestration.yaml'));
   const ttl = file ? yamlCacheTtl(file) : undefined;
   return loadConfig(SearchConfig, { SEARCH_CACHE_TTL_SECONDS: ttl === undefined ? undefined : String(ttl), ...definedOnly(env) });
 }
@@ -48,13 +49,5 @@ function yamlCacheTtl(file: string): number | undefined {
   return parsed.data.cache_ttl;
 }
 
-/** The repository's config/orchestration.yaml, found upwards from here (works from src/ and dist/). */
-function findOrchestrationYaml(from: string = __dirname): string | null {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const file = join(dir, 'config', 'orchestration.yaml');
-    if (existsSync(file)) return file;
-    if (dirname(dir) === dir) return null;
-  }
-}
 
 const definedOnly = (env: NodeJS.ProcessEnv) => Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { repoConfigDir } from '@orch/config';
 import { issueField } from './issue-path';
 
 /** Hooks the CLI knows how to run; anything else in a template is a typo. */
@@ -151,13 +152,7 @@ export function templateFor(templates: Map<string, WorkflowTemplate>, taskType: 
   return (taskType && templates.get(taskType)) || templates.get(defaultName)!;
 }
 
-/** The repository's `config/` directory, found upwards from here (works from src/ and dist/). */
-export function findConfigDir(from: string = __dirname): string {
-  let dir = from;
-  for (;;) {
-    if (existsSync(join(dir, 'config', 'orchestration.yaml'))) return join(dir, 'config');
-    const up = dirname(dir);
-    if (up === dir) return join(process.cwd(), 'config');
-    dir = up;
-  }
+/** The repository's `config/` directory (the one holding orchestration.yaml). */
+export function findConfigDir(): string {
+  return repoConfigDir('orchestration.yaml') ?? join(process.cwd(), 'config');
 }
