@@ -32,13 +32,22 @@ const BUMP_TIMEOUT_MS = 2_000;
  * microsecond). A plain INCR would restart at 1 and meet entries cached under the old 1, 2, ….
  */
 const BUMP = `local t = redis.call('TIME')
+local ttl = tonumber(ARGV[1])
 for _, k in ipairs(KEYS) do
-  if redis.call('INCR', k) == 1 then redis.call('INCRBY', k, t[1] .. string.format('%06d', tonumber(t[2]))) end
+  if redis.call('INCR', k) == 1 then
+    redis.call('INCRBY', k, t[1] .. string.format('%06d', tonumber(t[2])))
+    if ttl > 0 then redis.call('EXPIRE', k, ttl) end
+  end
 end
 return #KEYS`;
 
 /** Bumps `keys` (already prefixed by ioredis' keyPrefix like any other key argument). */
-export const bump = (redis: Redis, keys: string[]): Promise<unknown> => redis.eval(BUMP, keys.length, ...keys);
+/**
+ * `ttlSeconds` bounds a key this call creates: a read creates the version of any scope it is asked
+ * about, real or not, and those keys must not pile up. When one expires, the next read starts a
+ * new generation, so an entry cached before is never served (it only costs a recomputation).
+ */
+export const bump = (redis: Redis, keys: string[], ttlSeconds = 0): Promise<unknown> => redis.eval(BUMP, keys.length, ...keys, String(ttlSeconds));
 
 /**
  * Increments each touched scope's version in Redis AFTER the Postgres commit: a reader that saw

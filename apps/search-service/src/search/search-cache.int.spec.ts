@@ -79,6 +79,16 @@ describe('the search cache, across Redis failures and processes', () => {
     expect(await search(cache, query('deploy', 'TSK-LOST'))).toMatchObject({ cached: true, items: [{ data: { text: 'Deploy one' } }] });
   });
 
+  it('leaves no lasting key behind for a scope asked about that has no events (ids come from callers)', async () => {
+    await search(cache, query('deploy', 'TSK-NOBODY'));
+    const key = versionKey(scopeRef('TASK', 'TSK-NOBODY'));
+    const ttl = await connections[1]!.ttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60); // the cache's TTL
+    await note('TSK-LASTING', 'Deploy three'); // a version the projector makes does not expire
+    expect(await connections[1]!.ttl(versionKey(scopeRef('TASK', 'TSK-LASTING')))).toBe(-1);
+  });
+
   it('answers uncached while a failed version bump is owed, and caches again once the epoch is bumped', async () => {
     await note('TSK-DOWN', 'Canary one');
     await search(cache, query('canary', 'TSK-DOWN'));

@@ -48,7 +48,7 @@ export class SearchCache {
     if (epoch === null || version === null) {
       // Lost (eviction, flush) or never bumped: an entry cannot be proved fresh. A new generation
       // (bump never reuses a number) makes the next answer cacheable.
-      await bump(this.redis, [...(epoch === null ? [EPOCH_KEY] : []), ...(version === null ? [versionKey(ref)] : [])]).catch(() => undefined);
+      await Promise.all([epoch === null && bump(this.redis, [EPOCH_KEY]), version === null && bump(this.redis, [versionKey(ref)], this.opts.ttlSeconds)]).catch(() => undefined);
       return { ...(await compute()), version: Number(version ?? 0), cached: false };
     }
     if (query.noCache || !this.trusted()) return { ...(await compute()), version: Number(version), cached: false };
