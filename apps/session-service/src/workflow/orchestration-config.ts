@@ -14,7 +14,7 @@ export const OrchestrationConfig = z.strictObject({
       default_template: z.string().default('default'),
     })
     .prefault({}),
-  search: z.strictObject({ driver: z.enum(['fulltext', 'pgvector']).default('fulltext'), cache_ttl: z.number().int().min(0).default(3600) }).prefault({}),
+  search: z.strictObject({ driver: z.enum(['fulltext', 'pgvector']).default('fulltext'), cache_ttl: z.number().int().min(1).max(7 * 86_400).default(3600) }).prefault({}),
   git: z
     .strictObject({
       enabled: z.boolean().default(true),

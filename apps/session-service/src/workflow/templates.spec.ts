@@ -76,6 +76,9 @@ describe('workflow templates', () => {
     expect(loadOrchestrationConfig(join(dir, 'ghe.yaml')).git.providers).toEqual({ 'git.acme.corp': 'github' });
     writeFileSync(join(dir, 'bad-host.yaml'), 'git:\n  providers:\n    git.acme.corp: bitbucket\n');
     expect(() => loadOrchestrationConfig(join(dir, 'bad-host.yaml'))).toThrow('key "git.providers.git.acme.corp": must be github or gitlab');
+    // The search service reads search.cache_ttl too, with the same bounds (search.config.spec.ts): one file, one verdict.
+    writeFileSync(join(dir, 'ttl.yaml'), 'search:\n  cache_ttl: 0\n');
+    expect(() => loadOrchestrationConfig(join(dir, 'ttl.yaml'))).toThrow(/key "search.cache_ttl"/);
     writeFileSync(join(dir, 'typo.yaml'), 'workflow:\n  allow_phase_skipp: true\n');
     expect(() => loadOrchestrationConfig(join(dir, 'typo.yaml'))).toThrow('key "workflow.allow_phase_skipp": unknown key "allow_phase_skipp" (a typo?)');
   });
