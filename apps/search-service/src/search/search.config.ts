@@ -20,7 +20,7 @@ export const SearchConfig = z.object({
 });
 export type SearchConfig = z.infer<typeof SearchConfig>;
 
-/** The `search` keys of config/orchestration.yaml this service uses (the session service checks the rest of the file). */
+/** The `search` keys of config/orchestration.yaml this service uses, with the same bounds as the session service's check of the whole file (orchestration-config.ts). */
 const YamlSearch = z.object({ cache_ttl: z.number().int().min(1).max(7 * 86_400).optional() }).loose();
 
 /**
