@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  ArtifactBody, Briefing, BriefingQuery, ChangesBody, DoneBody, EndSessionBody, MeContext, NoteBody, PhaseCompleteBody, ProgressBody,
+  ArtifactBody, assertArtifactFits, Briefing, BriefingQuery, ChangesBody, DoneBody, EndSessionBody, MeContext, NoteBody, PhaseCompleteBody, ProgressBody,
   PutMeContextBody, RecordCommitBody, ResumeSessionBody, SessionReply, SessionRoutes as R, StatePatchBody, StateReply, SuspendSessionBody,
 } from '@orch/contracts';
 import {
@@ -9,7 +9,6 @@ import {
 } from '@orch/contracts';
 import { READERS, WRITERS } from '../auth/roles';
 import { ApiController, Endpoint } from '../http/endpoint';
-import { assertArtifactFits } from './sessions-artifact-size';
 import { CallerOf, Input, type Caller } from '../http/request-state';
 import { ServiceCaller } from '../rpc/service-caller';
 import { SessionHeader } from './session-header';
@@ -82,7 +81,7 @@ export class MeController {
 
   @Endpoint({ method: 'POST', path: 'artifacts', summary: 'Register an artifact on the current session', description: ON, roles: WRITERS, body: ArtifactBody, response: SessionReply, status: 201, write: true, service: true, errors: [...ERRORS, 413] })
   registerMyArtifact(@SessionHeader() key: string | undefined, @Input('body') body: z.infer<typeof ArtifactBody>, @CallerOf() caller: Caller) {
-    assertArtifactFits(body);
+    assertArtifactFits(body.content);
     return this.services.call(R.artifact, { sessionKey: key, body }, caller);
   }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  ArtifactBody, ArtifactContent, ArtifactName, Briefing, BriefingQuery, ChangesBody, DoneBody, EndSessionBody, ListSessionsQuery, NoteBody, PhaseCompleteBody, ProgressBody,
+  ArtifactBody, assertArtifactFits, ArtifactContent, ArtifactName, Briefing, BriefingQuery, ChangesBody, DoneBody, EndSessionBody, ListSessionsQuery, NoteBody, PhaseCompleteBody, ProgressBody,
   RecordCommitBody, ResumeSessionBody, SessionKey, SessionPage, SessionReply, SessionRoutes as R, StartSessionBody, StatePatchBody, StateReply, SuspendSessionBody,
 } from '@orch/contracts';
 import {
@@ -9,7 +9,6 @@ import {
 } from '@orch/contracts';
 import { READERS, WRITERS } from '../auth/roles';
 import { ApiController, Endpoint } from '../http/endpoint';
-import { assertArtifactFits } from './sessions-artifact-size';
 import { CallerOf, Input, type Caller } from '../http/request-state';
 import { ServiceCaller } from '../rpc/service-caller';
 
@@ -102,7 +101,7 @@ export class SessionsController {
 
   @Endpoint({ method: 'POST', path: ':key/artifacts', summary: 'Register an artifact', description: 'name + content (≤ 256 KB; sha256 computed) or uri + sha256.', roles: WRITERS, params: KeyParams, body: ArtifactBody, response: SessionReply, status: 201, write: true, service: true, errors: [...ERRORS, 413] })
   registerArtifact(@Input('params') p: Key, @Input('body') body: ArtifactBody, @CallerOf() caller: Caller) {
-    assertArtifactFits(body);
+    assertArtifactFits(body.content);
     return this.services.call(R.artifact, { sessionKey: p.key, body }, caller);
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { artifactBytes, MAX_ARTIFACT_BYTES, type ArtifactBody, type ChangesBody, type RecordCommitBody, type ResumeSessionBody, type SessionReply, type StatePatchBody } from '@orch/contracts';
-import { NotFoundError, PayloadTooLargeError, RuleViolation, ValidationError } from '@orch/errors';
+import { assertArtifactFits, type ArtifactBody, type ChangesBody, type RecordCommitBody, type ResumeSessionBody, type SessionReply, type StatePatchBody } from '@orch/contracts';
+import { NotFoundError, RuleViolation, ValidationError } from '@orch/errors';
 import type { CommandMeta } from '@orch/event-store';
 import type { HandlerResult } from '@orch/messaging';
 import { SessionReadModel } from '../read-model/session-read-model';
@@ -99,8 +99,7 @@ export class SessionWrites {
     let content: string | null = null;
     let redactions = 0;
     if (body.content !== undefined) {
-      const bytes = artifactBytes(body.content);
-      if (bytes > MAX_ARTIFACT_BYTES) throw new PayloadTooLargeError('SESSION.ARTIFACT_TOO_LARGE', `The artifact content is ${bytes} bytes of UTF-8; the limit is ${MAX_ARTIFACT_BYTES} (256 KB): register a uri + sha256 instead`);
+      assertArtifactFits(body.content);
       const r = redact(body.content);
       content = r.text;
       redactions = r.redactions;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Actor } from '../common/actor';
 import { TaskCode } from '../common/ids';
-import { ConversationSummary } from './turns';
+import { ConversationSummary, utf8Bytes } from './turns';
+import { PayloadTooLargeError } from '@orch/errors';
 
 /** `sess_<TASK>_<yyyymmdd>_<hhmmss>` (the seeds' key); also the session aggregate's id. */
 export const SessionKey = z
@@ -34,8 +35,18 @@ export const ArtifactName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in lower-case hex');
 /** Artifact content is at most 256 KB of UTF-8 (bytes, not characters): 413 `SESSION.ARTIFACT_TOO_LARGE` beyond. */
 export const MAX_ARTIFACT_BYTES = 256 * 1024;
-/** The size that counts against MAX_ARTIFACT_BYTES. */
-export const artifactBytes = (content: string): number => Buffer.byteLength(content, 'utf8');
+/**
+ * Artifact content is limited in bytes of UTF-8, which a schema cannot say (zod counts characters:
+ * 256 K three-byte characters are 768 KB). The gateway checks it before the body crosses NATS and
+ * the session service again; too large is 413, not 400.
+ */
+export function assertArtifactFits(content: string | undefined): void {
+  if (content === undefined) return;
+  const bytes = utf8Bytes(content);
+  if (bytes > MAX_ARTIFACT_BYTES) {
+    throw new PayloadTooLargeError('SESSION.ARTIFACT_TOO_LARGE', `The artifact content is ${bytes} bytes of UTF-8; the limit is ${MAX_ARTIFACT_BYTES} (256 KB): register a uri + sha256 instead`);
+  }
+}
 export const StateKey = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
 export const CommitHash = z.string().regex(/^[0-9a-f]{7,64}$/, 'must be a git commit hash in hex');
 /** Values of the template's `validation` fields (e.g. `summary`, `test_results`). */

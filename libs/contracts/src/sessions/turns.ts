@@ -10,7 +10,8 @@ export const MAX_TURN_BYTES = 32 * 1024;
 /** Most tokens one turn may claim on either side: more is a client bug, not a conversation. */
 const MAX_TURN_TOKENS = 100_000_000;
 
-const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+/** The size of a text in bytes of UTF-8: what limits on stored text count. */
+export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 export const TurnRole = z.enum(['user', 'assistant', 'system', 'tool']);
 export type TurnRole = z.infer<typeof TurnRole>;
