@@ -61,11 +61,6 @@ export type CommandMeta = Pick<RpcMeta, 'actor' | 'commandId' | 'issuedAt' | 'ex
 };
 
 /**
- * Load → decide → append with the expected subject sequence. A lost race reloads and decides
- * again (bounded); the decider itself refuses when the reloaded state no longer allows the
- * command, so a command about a particular state answers 409 instead of acting twice.
- */
-/**
  * A retried command whose first run wrote to another aggregate: the log's duplicate window knows
  * its id, but from a commit on another subject (a session start whose key, made from the time of
  * the request, differs between the first run and the retry). Its state is not this aggregate's, so
@@ -78,6 +73,11 @@ export class CommandAppliedElsewhere extends ConflictError {
   }
 }
 
+/**
+ * Load → decide → append with the expected subject sequence. A lost race reloads and decides
+ * again (bounded); the decider itself refuses when the reloaded state no longer allows the
+ * command, so a command about a particular state answers 409 instead of acting twice.
+ */
 export class AggregateRepository<S, E extends DomainEvent> {
   private readonly cache: LruCache<Loaded<S>>;
   /** Commands of one aggregate run one at a time in this process (see KeyedQueue). */
@@ -167,7 +167,7 @@ export class AggregateRepository<S, E extends DomainEvent> {
           commandId: meta.commandId,
           correlationId: meta.correlationId,
         });
-        if (duplicate) return this.replay(await this.load(id), seq, subject);
+        if (duplicate) return this.replayDuplicate(id, subject, seq);
         const next = this.fold(current, { seq, subject, time: meta.issuedAt, events });
         this.cache.set(subject, next);
         return { state: next.state, version: next.version, seq, events, duplicate: false };
@@ -199,12 +199,24 @@ export class AggregateRepository<S, E extends DomainEvent> {
     return { id: acc.id, state, version, lastSeq: commit.seq, commands };
   }
 
+  /** The stream said "duplicate": the first run's commit, if it is this aggregate's, answers the retry. */
+  private async replayDuplicate(id: string, subject: string, seq: number): Promise<ExecuteResult<S>> {
+    const commit = await this.readCommit(seq);
+    if (commit.subject !== subject) throw new CommandAppliedElsewhere(commit);
+    const current = await this.load(id);
+    return { state: current.state, version: current.version, seq, events: commit.events, duplicate: true };
+  }
+
   /** A retried command: answer with what its first run stored, write nothing. */
-  private async replay(current: Loaded<S>, seq: number, subject?: string): Promise<ExecuteResult<S>> {
+  private async replay(current: Loaded<S>, seq: number): Promise<ExecuteResult<S>> {
+    const commit = await this.readCommit(seq);
+    return { state: current.state, version: current.version, seq, events: commit.events, duplicate: true };
+  }
+
+  private async readCommit(seq: number): Promise<StoredCommit> {
     const commit = await this.store.readCommit(seq);
     if (!commit) throw new InternalError('EVENT_LOG.MISSING_COMMIT', `commit ${seq} is not in the log`);
-    if (subject !== undefined && commit.subject !== subject) throw new CommandAppliedElsewhere(commit);
-    return { state: current.state, version: current.version, seq, events: commit.events, duplicate: true };
+    return commit;
   }
 
   private envelope(id: string, version: number, event: E, meta: CommandMeta): EventEnvelope {
