@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { BugStatus, type BugLogReply, type BugView } from '@orch/contracts';
 import { ok } from '../client';
+import { bugScope } from '../bug-scope';
 import { readContext } from '../context-store';
 import { details, printJson, table } from '../output';
 import { examples, jsonOption, nonNegativeInt, oneOf, positiveInt, UsageError, type CommandContext } from './context';
@@ -60,11 +61,8 @@ export function bugCommands(program: Command, ctx: CommandContext, env: NodeJS.P
     .action(async (message: string, opts: LogOpts) => {
       if (message.trim() === '') throw new UsageError('the message must not be empty');
       const stack = opts.stack ? readFileSync(opts.stack, 'utf8') : undefined;
-      // Like every session command, the report belongs to the current task and session unless it names
-      // others: that is what puts the bug into the session's resume briefing.
-      const current = readContext(env);
-      const taskCode = opts.task ?? current.taskCode;
-      const sessionKey = opts.session ?? (opts.task && opts.task !== current.taskCode ? undefined : current.sessionKey);
+      // Filed under the current task and session, so the bug reaches the session's resume briefing.
+      const { taskCode, sessionKey } = bugScope({ taskCode: opts.task, sessionKey: opts.session }, readContext(env));
       const body = { message, file: opts.file, line: opts.line, taskCode, stack, sessionKey, agentId: opts.agent, errorType: opts.type, projectRoot: process.cwd() };
       const reply = await ok(ctx.client().api.POST('/api/v1/bugs', { body }));
       if (opts.json) return printJson(ctx.io, reply);

@@ -23,7 +23,8 @@ export function mcpCommand(program: Command, ctx: CommandContext, env: NodeJS.Pr
       // next_task and heartbeat act for an agent: ORCH_AGENT_ID names it, else an agent key does
       // (the key the client sends, from the flag, the environment or ~/.orch/config.json).
       const agentId = env.ORCH_AGENT_ID || agentOfKey(ctx.client().apiKey);
-      const make = () => createMcpServer(ctx.client(), { agentId, version: VERSION });
+      const phaseSeen = new Map<string, string>();
+      const make = () => createMcpServer(ctx.client(), { agentId, version: VERSION, phaseSeen });
       if (opts.http) return serveHttp(opts.http, make, ctx);
       const transport = new StdioServerTransport();
       const closed = new Promise<void>((resolve) => (transport.onclose = resolve));

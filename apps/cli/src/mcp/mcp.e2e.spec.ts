@@ -118,6 +118,17 @@ describe('orch mcp, as an agent sees it', () => {
       await http.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
       const status = (await http.callTool({ name: 'task_status', arguments: { taskCode: 'TSK-MCP' } })) as CallToolResult;
       expect(text(status)).toMatch(/^TSK-MCP Add the MCP server: /);
+
+      // Every HTTP request gets a server of its own, yet the phase the agent saw still guards
+      // phase_complete: a phase someone else completed meanwhile is not completed again.
+      expect((await system.fetch('/api/v1/tasks', { json: { code: 'TSK-MCPH', title: 'Over HTTP' } })).status).toBe(201);
+      const tool = async (name: string, args: Record<string, unknown>) => (await http.callTool({ name, arguments: args })) as CallToolResult;
+      const key = ((await tool('session_start', { taskCode: 'TSK-MCPH' })).structuredContent as { session: { sessionKey: string } }).session.sessionKey;
+      expect((await tool('artifact', { sessionKey: key, name: 'TASK.md', content: '# Task' })).isError).toBeFalsy();
+      expect((await system.fetch(`/api/v1/sessions/${key}/phase-complete`, { json: { phase: 'INTAKE' } })).status).toBe(200);
+      expect((await system.fetch(`/api/v1/sessions/${key}/artifacts`, { json: { name: 'CONTEXT.md', content: '# Context' } })).status).toBeLessThan(300);
+      const late = await tool('phase_complete', { sessionKey: key });
+      expect(late.structuredContent).toMatchObject({ status: 409, code: 'SESSION.PHASE_MOVED' });
       await http.close();
     } finally {
       child.kill();

@@ -11,9 +11,10 @@ export const MCP_SERVER_NAME = 'orchestrator';
  * CHANGES.md as resources, and a prompt that walks an agent through the phases. Every call goes
  * to the gateway with this server's key, so roles and ownership are the API's, not ours.
  */
-export function createMcpServer(api: GatewayClient, opts: { agentId?: string; version: string }): McpServer {
+export function createMcpServer(api: GatewayClient, opts: { agentId?: string; version: string; phaseSeen?: Map<string, string> }): McpServer {
   const server = new McpServer({ name: MCP_SERVER_NAME, version: opts.version }, { instructions: GUIDE });
-  const env: ToolEnv = { api, agentId: opts.agentId };
+  // The phases seen outlive one server when the caller shares them (--http makes a server per request).
+  const env: ToolEnv = { api, agentId: opts.agentId, phaseSeen: opts.phaseSeen ?? new Map() };
 
   for (const tool of TOOLS) {
     server.registerTool(tool.name, { description: tool.description, inputSchema: tool.input }, async (args: Record<string, unknown>) => {

@@ -7,6 +7,7 @@ import {
   TaskCode,
 } from '@orch/contracts';
 import { ok, type Schema } from '../client';
+import { bugScope } from '../bug-scope';
 import { agentOf, context, currentTask, sessionKey, type ToolSpec } from './tool-kit';
 
 /** The tools around the work: bugs, search, the next task, a task's status and the heartbeat. */
@@ -16,9 +17,9 @@ export const WORK_TOOLS: ToolSpec[] = [
     description: 'Log an error you hit. The same error from anyone groups into one bug; the answer says whether it is new, recurring or a regression. Task and session default to your current ones.',
     input: { ...LogBugBody.shape },
     async run(args, env) {
-      const ctx = args.taskCode && args.sessionKey ? undefined : await context(env).catch(() => undefined);
       const given = args as Schema<'LogBugBody'>;
-      const body = { ...given, taskCode: given.taskCode ?? ctx?.taskCode ?? undefined, sessionKey: given.sessionKey ?? ctx?.sessionKey ?? undefined, agentId: given.agentId ?? env.agentId };
+      const current = given.taskCode && given.sessionKey ? {} : await context(env).catch(() => ({}));
+      const body = { ...given, ...bugScope(given, current), agentId: given.agentId ?? env.agentId };
       const reply = await ok(env.api.api.POST('/api/v1/bugs', { body }));
       return { headline: `Bug ${reply.outcome} (${reply.bug.occurrenceCount} occurrence(s))`, body: reply };
     },
