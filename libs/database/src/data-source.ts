@@ -24,7 +24,7 @@ export interface DatabaseOptions {
  * into a crash. The pool and TypeORM still receive and handle every error; this only stops an
  * unheard one from killing the process.
  */
-class ListenedClient extends Client {
+export class ListenedClient extends Client {
   constructor(config?: ConstructorParameters<typeof Client>[0]) {
     super(config);
     this.on('error', () => undefined);
@@ -61,10 +61,8 @@ export function createDataSource(opts: DatabaseOptions): DataSource {
 
 /** Creates the schema if it is missing (idempotent; safe for concurrent starts). */
 export async function ensureSchema(url: string, schema: string): Promise<void> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  // Postgres shutting down while this runs ends the connection with an 'error' event: the query
-  // fails (and start-up retries), but an unlistened 'error' would crash the process.
-  client.on('error', () => undefined);
+  // Postgres shutting down while this runs fails the query (and start-up retries); it must not crash the process.
+  const client = new ListenedClient({ connectionString: url, connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
+import { ListenedClient } from '@orch/database';
 import { freePort } from './system';
 import { waitFor } from './wait-for';
 
@@ -139,10 +139,8 @@ class PrivatePostgres implements PrivateServer {
     const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
     run(...asPostgres('pg_ctl', ['-D', join(this.dir, 'data'), '-o', opts, '-l', join(this.dir, 'log'), '-w', '-t', '60', 'start']));
     await waitFor('postgres to accept queries', async () => {
-      const c = new Client({ connectionString: this.url, connectionTimeoutMillis: 1_000 });
-      // A connection the server ends on its own (a shutdown racing the probe) emits 'error':
-      // without a listener that would crash the test process instead of failing one attempt.
-      c.on('error', () => undefined);
+      // A shutdown racing the probe fails one attempt instead of crashing the test process.
+      const c = new ListenedClient({ connectionString: this.url, connectionTimeoutMillis: 1_000 });
       await c.connect();
       await c.end();
       return true;
