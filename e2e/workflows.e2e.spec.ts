@@ -86,6 +86,9 @@ describe('plans and workflows, end to end', () => {
     // No agent manager here: both say so, and both price with the configured cost per agent-hour.
     expect(checked).toEqual(plan.analysis);
     expect(checked).toMatchObject({ costPerHour: 5, warnings: [expect.objectContaining({ code: 'PLAN.AGENTS_UNKNOWN' })] });
+    // A DAG that fixes agents and cost and needs no capability is checked without the agent manager.
+    const plain = tasks.map(({ requiredCapabilities: _none, ...t }: { requiredCapabilities?: string[] }) => t);
+    expect(await json(await system.fetch('/api/v1/plans/validate', { json: { tasks: plain, agents: 2, costPerHour: 7 } }))).toMatchObject({ agents: 2, costPerHour: 7, warnings: [] });
   });
 
   it('pauses a workflow: assigning or starting its READY task is a 409 WORKFLOW.PAUSED that writes nothing; resume lets it through', async () => {

@@ -71,7 +71,11 @@ export class ValidateDagHandler implements IQueryHandler<ValidateDag> {
   ) {}
 
   async execute({ body, actor, correlationId }: ValidateDag): Promise<PlanAnalysis> {
-    const agents = await this.agents.available(actor, correlationId);
+    // The agent manager is asked only for what the caller did not fix: how many agents, their
+    // cost, and the capabilities the tasks need. A DAG that fixes the first two and needs none
+    // is checked without it.
+    const needsAgents = body.agents === undefined || body.costPerHour === undefined || body.tasks.some((t) => t.requiredCapabilities?.length);
+    const agents = needsAgents ? await this.agents.available(actor, correlationId) : [];
     return analyseDag(body.tasks, planningContext(agents, body, this.settings.plans.costPerHour));
   }
 }
