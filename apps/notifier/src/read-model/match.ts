@@ -25,13 +25,17 @@ export function sprintOf(e: EventEnvelope): string | null {
 }
 
 /**
- * Compiles the subscriptions once per batch; returns the ids an event goes to. `scope` is what the
- * event is about, looked up by the projection (`ScopeIndex`) when a filter needs more than the event names.
+ * Compiles the subscriptions once per batch; returns the ids an event goes to. `scope` (what the
+ * event is about, looked up by the projection's `ScopeIndex`) is asked for only when a
+ * subscription that wants the event's type also filters by task or sprint: most events of the log
+ * are wanted by nobody, and they cost no lookup.
  */
-export function compileMatcher(subs: MatchableSubscription[]): (e: EventEnvelope, scope: EventScope) => string[] {
+export function compileMatcher(subs: MatchableSubscription[]): (e: EventEnvelope, scope: () => Promise<EventScope>) => Promise<string[]> {
   const compiled = subs.map((s) => ({ ...s, types: matcherOf(s.events) }));
-  return (e, scope) =>
-    compiled
-      .filter((s) => s.types(e.type) && (!s.taskCode || scope.tasks.includes(s.taskCode)) && (!s.sprintCode || scope.sprints.includes(s.sprintCode)))
-      .map((s) => s.id);
+  return async (e, scope) => {
+    const wanting = compiled.filter((s) => s.types(e.type));
+    if (!wanting.some((s) => s.taskCode || s.sprintCode)) return wanting.map((s) => s.id);
+    const about = await scope();
+    return wanting.filter((s) => (!s.taskCode || about.tasks.includes(s.taskCode)) && (!s.sprintCode || about.sprints.includes(s.sprintCode))).map((s) => s.id);
+  };
 }

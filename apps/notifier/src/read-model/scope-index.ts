@@ -14,7 +14,7 @@ interface WorkflowScope {
 }
 
 /** What an event names itself, with no lookup. */
-export const directScope = (e: EventEnvelope): EventScope => ({ tasks: tasksOf(e), sprints: [sprintOf(e)].filter((s): s is string => s !== null) });
+const directScope = (e: EventEnvelope): EventScope => ({ tasks: tasksOf(e), sprints: [sprintOf(e)].filter((s): s is string => s !== null) });
 
 /**
  * The notifier's own projection of task → sprint and workflow → sprint + tasks, kept in the

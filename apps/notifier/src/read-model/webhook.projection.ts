@@ -2,7 +2,7 @@ import { WebhookEvent, type EventEnvelope, type StoredCommit } from '@orch/contr
 import type { PgProjection } from '@orch/projections';
 import type { EntityManager } from 'typeorm';
 import { compileMatcher, type MatchableSubscription } from './match';
-import { directScope, ScopeIndex } from './scope-index';
+import { ScopeIndex } from './scope-index';
 
 /** Postgres NOTIFY channel of one schema: wakes the sender when a transaction enqueued deliveries. */
 export const wakeChannel = (schema: string): string => `webhooks_${schema}`;
@@ -39,9 +39,7 @@ export const webhookProjection: PgProjection = {
       for (const env of commit.events) {
         const leftSprint = await scopes.track(env);
         if (!replay) {
-          // Lookups only when a filter needs more than the event names (a task filter on a workflow, any sprint filter).
-          const scope = subs.some((s) => s.sprintCode || s.taskCode) ? await scopes.scopeOf(env, leftSprint) : directScope(env);
-          for (const id of matcher(env, scope)) rows.push([id, env.id, env.type, commit.seq, JSON.stringify(payloadOf(env))]);
+          for (const id of await matcher(env, () => scopes.scopeOf(env, leftSprint))) rows.push([id, env.id, env.type, commit.seq, JSON.stringify(payloadOf(env))]);
         }
         if (env.aggregateType === 'webhook') {
           await applySubscription(tx, env, WebhookEvent.parse(env));
