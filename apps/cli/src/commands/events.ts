@@ -74,15 +74,26 @@ async function follow(ctx: CommandContext, opts: FollowOptions): Promise<void> {
       continue;
     }
     let received = false;
-    // No body, or a body that ends: either way, wait and resume (never a busy loop).
+    // No body, or a body that ends: either way, wait and resume (never a busy loop). Only a broken
+    // connection is waited out: an error of ours (printing) ends the command with its message.
+    let ours: unknown;
     if (stream) {
       await readEvents(stream, (id, event) => {
         received = true;
         lastId = id;
-        if (opts.json) ctx.io.stdout.write(`${JSON.stringify({ id, ...event })}\n`);
-        else ctx.io.stdout.write(eventLine(id, event, style));
+        if (event === null) {
+          ctx.io.stderr.write(`warning: event ${id} is not JSON; skipped\n`);
+          return;
+        }
+        try {
+          ctx.io.stdout.write(opts.json ? `${JSON.stringify({ id, ...event })}\n` : eventLine(id, event, style));
+        } catch (error) {
+          ours = error;
+          throw error;
+        }
       }).catch(() => undefined);
     }
+    if (ours) throw ours;
     if (received) delay = 250; // it was working: the next gap is a new outage
     ctx.io.stderr.write(`event stream ended; resuming after ${lastId ?? 'the start'}\n`);
     await new Promise((r) => setTimeout(r, delay));
@@ -93,8 +104,11 @@ function eventLine(id: string, e: StreamedEvent, style: Style): string {
   return `${id.padEnd(8)} ${e.occurredAt}  ${style.bold(e.type)}  ${e.aggregateType}/${e.aggregateId}  ${e.actor.kind}:${e.actor.id}\n`;
 }
 
-/** Reads SSE messages (`id:`, `event:`, `data:` lines, a blank line ends one); comments are heartbeats. */
-async function readEvents(stream: ReadableStream<Uint8Array>, onEvent: (id: string, event: StreamedEvent) => void): Promise<void> {
+/**
+ * Reads SSE messages (`id:`, `event:`, `data:` lines, a blank line ends one); comments are
+ * heartbeats. An event whose data is not JSON comes as null, so the reader can say so and go on.
+ */
+export async function readEvents(stream: ReadableStream<Uint8Array>, onEvent: (id: string, event: StreamedEvent | null) => void): Promise<void> {
   const decoder = new TextDecoder();
   let buffer = '';
   let id = '';
@@ -105,7 +119,7 @@ async function readEvents(stream: ReadableStream<Uint8Array>, onEvent: (id: stri
       const line = buffer.slice(0, nl).replace(/\r$/, '');
       buffer = buffer.slice(nl + 1);
       if (line === '') {
-        if (data) onEvent(id, JSON.parse(data) as StreamedEvent);
+        if (data) onEvent(id, parsed(data));
         data = '';
         continue;
       }
@@ -116,5 +130,13 @@ async function readEvents(stream: ReadableStream<Uint8Array>, onEvent: (id: stri
       if (field === 'id') id = value;
       else if (field === 'data') data = data ? `${data}\n${value}` : value;
     }
+  }
+}
+
+function parsed(data: string): StreamedEvent | null {
+  try {
+    return JSON.parse(data) as StreamedEvent;
+  } catch {
+    return null;
   }
 }
