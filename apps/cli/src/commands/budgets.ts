@@ -1,9 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { BudgetScope } from '@orch/contracts';
 import { ok, type Schema } from '../client';
-import { readContext } from '../context-store';
 import { printJson, table, type Style } from '../output';
-import { examples, jsonOption, oneOf, UsageError, type CommandContext } from './context';
+import { examples, jsonOption, oneOf, sessionOrCurrent, UsageError, type CommandContext } from './context';
 
 type Json = { json?: boolean };
 type Amounts = { tokens?: number; costUsd?: number; wallSeconds?: number };
@@ -43,9 +42,9 @@ export function budgetCommands(program: Command, ctx: CommandContext, env: NodeJ
   const api = () => ctx.client().api;
   const style = () => ctx.style('stdout');
   const target = (scope: BudgetScope, id?: string) => {
-    const resolved = id ?? (scope === 'session' ? readContext(env).sessionKey : undefined);
-    if (!resolved) throw new UsageError(scope === 'session' ? 'no current session: name one (orch budget show session sess_…)' : 'name the workflow (WFL-…)');
-    return { params: { path: { scope, id: resolved } } };
+    if (scope === 'session') return { params: { path: { scope, id: sessionOrCurrent(env, id, 'name one (orch budget show session sess_…)') } } };
+    if (!id) throw new UsageError('name the workflow (WFL-…)');
+    return { params: { path: { scope, id } } };
   };
   const scopeArg = (c: Command) => c.argument('<scope>', BudgetScope.options.join('|'), oneOf(BudgetScope.options)).argument('[id]', 'session key or workflow id (a session defaults to the current one)');
 

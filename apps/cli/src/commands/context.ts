@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { GatewayClient } from '../client';
+import { readContext } from '../context-store';
 import type { Io, Style } from '../output';
 
 /** What every command needs: where to write, and the one client of this invocation. */
@@ -78,4 +79,11 @@ export function list(input: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** The session a command acts on: the one it names, else the current one (`~/.orch/context.json`); `how` says how to name one. */
+export function sessionOrCurrent(env: NodeJS.ProcessEnv, given: string | undefined, how: string): string {
+  const key = given ?? readContext(env).sessionKey;
+  if (!key) throw new UsageError(`no current session: ${how}`);
+  return key;
 }

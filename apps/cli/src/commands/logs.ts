@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { SESSION_LOG_LEVELS, SESSION_LOG_SOURCES, type SessionLogLine, type SessionLogPage } from '@orch/contracts';
 import { ApiError, ok, type GatewayClient } from '../client';
-import { readContext } from '../context-store';
 import type { Style } from '../output';
 import { waiting, type Waiting } from '../progress';
-import { examples, jsonOption, oneOf, UsageError, type CommandContext } from './context';
+import { examples, jsonOption, oneOf, sessionOrCurrent, UsageError, type CommandContext } from './context';
 
 interface LogsOpts {
   level?: (typeof SESSION_LOG_LEVELS)[number];
@@ -135,8 +134,7 @@ export function logsCommand(program: Command, ctx: CommandContext, env: NodeJS.P
     .option('--since <when>', 'from an ISO time, a duration ago (30s, 10m, 2h, 1d) or after a cursor (1042:17)')
     .option('-f, --follow', 'keep printing new lines until Ctrl-C')
     .action(async (key: string | undefined, opts: LogsOpts) => {
-      const sessionKey = key ?? readContext(env).sessionKey;
-      if (!sessionKey) throw new UsageError('no current session: name one (orch logs sess_…) or start one (orch session-start TSK-…)');
+      const sessionKey = sessionOrCurrent(env, key, 'name one (orch logs sess_…) or start one (orch session-start TSK-…)');
       if (opts.grep !== undefined && opts.grep.trim() === '') throw new UsageError('--grep must not be empty');
       const style = ctx.style('stdout');
       const stop = new AbortController();

@@ -6,7 +6,7 @@ import { phaseSeenBy, readContext, updateContext } from '../context-store';
 import { repoState } from '../git/git';
 import { runHooks, syncArtifacts } from '../git/hooks';
 import { details, printJson } from '../output';
-import { examples, jsonOption, UsageError, type CommandContext } from './context';
+import { examples, jsonOption, sessionOrCurrent, UsageError, type CommandContext } from './context';
 import { printReply } from './session-output';
 
 type Json = { json?: boolean };
@@ -22,11 +22,7 @@ function field(input: string, previous: Record<string, string> = {}): Record<str
 /** The session commands of SPEC §7. Ids come from the arguments, else from `~/.orch/context.json`. */
 export function sessionCommands(program: Command, ctx: CommandContext, env: NodeJS.ProcessEnv = process.env, cwd: () => string = () => process.cwd()): void {
   const current = () => readContext(env);
-  const sessionKey = (given?: string): string => {
-    const key = given ?? current().sessionKey;
-    if (!key) throw new UsageError('no current session: run `orch session-start TSK-…` first (or name the session)');
-    return key;
-  };
+  const sessionKey = (given?: string): string => sessionOrCurrent(env, given, 'run `orch session-start TSK-…` first (or name the session)');
   const remember = (r: SessionReply) => updateContext({ taskCode: r.session.taskCode, sprintCode: r.session.sprintCode, sessionKey: r.session.sessionKey, phase: r.session.currentPhase }, env);
   /** Every answer about the current session refreshes the phase the CLI last saw (see CliContext.phase). */
   const seen = (r: SessionReply) => {

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { StateScope, TurnRole } from '@orch/contracts';
 import { ok, type Schema } from '../client';
-import { readContext } from '../context-store';
 import { printJson, table } from '../output';
-import { examples, jsonOption, nonNegativeInt, oneOf, positiveInt, UsageError, type CommandContext } from './context';
+import { examples, jsonOption, nonNegativeInt, oneOf, positiveInt, sessionOrCurrent, UsageError, type CommandContext } from './context';
 import { instructionsText } from './session-output';
 
 type Json = { json?: boolean };
@@ -34,11 +33,7 @@ const ifMatch = (version?: number) => (version === undefined ? {} : { headers: {
  * `--session` names one.
  */
 export function stateCommands(program: Command, ctx: CommandContext, env: NodeJS.ProcessEnv = process.env): void {
-  const sessionKey = (given?: string): string => {
-    const key = given ?? readContext(env).sessionKey;
-    if (!key) throw new UsageError('no current session: run `orch session-start TSK-…` first (or pass --session KEY)');
-    return key;
-  };
+  const sessionKey = (given?: string): string => sessionOrCurrent(env, given, 'run `orch session-start TSK-…` first (or pass --session KEY)');
   const api = () => ctx.client().api;
   const target = (c: Command) => jsonOption(c).option('--session <key>', 'the session (default: the current one)');
   const scoped = (c: Command) => target(c).option('--scope <scope>', `${StateScope.options.join('|')} (default shared)`, oneOf(StateScope.options));
