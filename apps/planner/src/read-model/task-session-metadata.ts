@@ -27,11 +27,10 @@ export async function applyTaskSessionMetadata(tx: EntityManager, env: EventEnve
   switch (event.type) {
     case 'orchestration.session.start': {
       const block = { session_key: key, started_at: env.occurredAt, current_phase: event.data.phases[0]!.toLowerCase(), active: true, status: 'ACTIVE', template: event.data.template, agent_id: event.data.agentId, phase_history: [] };
-      await tx.query(`UPDATE orchestration_tasks SET metadata = metadata || jsonb_build_object('session', $2::jsonb) WHERE task_code = $1`, [task, JSON.stringify(block)]);
-      // time_tracking is there from the task's first session on (the seeds' layout), not only after an end.
+      // The session block, and time_tracking from the task's first session on (the seeds' layout), in one statement.
       await tx.query(
-        `UPDATE orchestration_tasks SET metadata = jsonb_set(metadata, '{time_tracking}', jsonb_build_object('actual_ms', COALESCE((metadata->'time_tracking'->>'actual_ms')::bigint, 0), 'estimate_minutes', estimate_minutes, 'sessions', COALESCE((metadata->'time_tracking'->>'sessions')::int, 0) + 1)) WHERE task_code = $1`,
-        [task],
+        `UPDATE orchestration_tasks SET metadata = metadata || jsonb_build_object('session', $2::jsonb, 'time_tracking', jsonb_build_object('actual_ms', COALESCE((metadata->'time_tracking'->>'actual_ms')::bigint, 0), 'estimate_minutes', estimate_minutes, 'sessions', COALESCE((metadata->'time_tracking'->>'sessions')::int, 0) + 1)) WHERE task_code = $1`,
+        [task, JSON.stringify(block)],
       );
       return;
     }
