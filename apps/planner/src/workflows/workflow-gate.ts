@@ -17,8 +17,12 @@ export class WorkflowGate {
   ) {}
 
   async holdingWorkflowOf(taskCode: string): Promise<{ workflowId: string; status: 'PAUSED' | 'CANCELLED' } | null> {
-    const ids = await this.readModel.workflowsOf(taskCode);
-    const states = await Promise.all(ids.map(async (id) => ({ workflowId: id, status: (await this.workflows.load(id)).state?.status })));
+    // COMPLETED and CANCELLED are final, so the read model's word is enough; a RUNNING or PAUSED
+    // one is read from its events, where a pause just acknowledged already shows.
+    const member = await this.readModel.workflowsOf(taskCode);
+    const states = await Promise.all(
+      member.filter((w) => w.status !== 'COMPLETED').map(async (w) => ({ workflowId: w.id, status: w.status === 'CANCELLED' ? w.status : (await this.workflows.load(w.id)).state?.status })),
+    );
     const paused = states.find((s) => s.status === 'PAUSED');
     if (paused) return { workflowId: paused.workflowId, status: 'PAUSED' };
     const cancelled = states.find((s) => s.status === 'CANCELLED');

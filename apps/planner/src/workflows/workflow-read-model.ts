@@ -57,9 +57,13 @@ export class WorkflowReadModel {
   }
 
   /** Workflows (by the runner's membership) that hold a task. */
-  async workflowsOf(taskCode: string): Promise<string[]> {
-    const rows: Array<{ workflow_id: string }> = await this.ds.query('SELECT workflow_id FROM orchestration_workflow_tasks WHERE task_code = $1', [taskCode]);
-    return rows.map((r) => r.workflow_id);
+  /** The workflows a task belongs to, with the status the read model has of each. */
+  async workflowsOf(taskCode: string): Promise<Array<{ id: string; status: string }>> {
+    const rows: Array<{ workflow_id: string; status: string }> = await this.ds.query(
+      'SELECT t.workflow_id, w.status FROM orchestration_workflow_tasks t JOIN orchestration_workflows w USING (workflow_id) WHERE t.task_code = $1',
+      [taskCode],
+    );
+    return rows.map((r) => ({ id: r.workflow_id, status: r.status }));
   }
 
   /** Newest first, keyset-paged on the row's serial, with how many of each workflow's tasks are DONE or BLOCKED. */
